@@ -1,0 +1,31 @@
+// Progress reporting on stderr: a redrawn bar on a terminal, plain lines
+// (at most one per stage every few seconds) otherwise.
+import type { Progress, ProgressFn } from "../core/study.js";
+
+export function makeProgress(stream: NodeJS.WriteStream = process.stderr, prefix = ""): ProgressFn {
+  const tty = Boolean(stream.isTTY);
+  let lastStage = "";
+  let lastPrint = 0;
+  return (update: Progress) => {
+    const now = Date.now();
+    const fraction = update.total > 0 ? Math.min(1, update.done / update.total) : 0;
+    const finished = update.done >= update.total;
+    const label = `${prefix}${update.stage}`;
+    if (tty) {
+      const width = 24;
+      const filled = Math.round(fraction * width);
+      const bar = `${"#".repeat(filled)}${"-".repeat(width - filled)}`;
+      const message = update.message ? ` ${update.message}` : "";
+      const line = `${label} [${bar}] ${update.done}/${update.total}${message}`;
+      stream.write(`\r\x1b[K${line.slice(0, (stream.columns ?? 100) - 1)}`);
+      if (finished) stream.write("\n");
+      return;
+    }
+    if (update.stage !== lastStage || finished || now - lastPrint > 5000) {
+      const message = update.message ? ` ${update.message}` : "";
+      stream.write(`${label}: ${update.done}/${update.total}${message}\n`);
+      lastStage = update.stage;
+      lastPrint = now;
+    }
+  };
+}

@@ -1,0 +1,147 @@
+// Run folders: runs/<study>-<timestamp>/ with config.json, metrics.jsonl,
+// summary.json, report.html and artifacts. Everything is written as it comes,
+// so a run that fails midway keeps what it wrote.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { engineVersion } from "./engine.js";
+import { UsageError } from "./errors.js";
+import { renderReportHtml } from "./report/html.js";
+import { Rng } from "./rng.js";
+import type { MetricRecord, ProgressFn, Study, StudyContext } from "./study.js";
+
+export const descentVersion = "0.1.0";
+
+function timestamp(date = new Date()): string {
+  return date.toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
+}
+
+/** Creates a fresh run folder under `parent` (suffixing if it exists). */
+export function createRunDir(parent: string, study: string): string {
+  const base = join(resolve(parent), `${study}-${timestamp()}`);
+  let dir = base;
+  for (let i = 2; existsSync(dir); i++) dir = `${base}-${i}`;
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Reads metrics.jsonl back as records. */
+export function readMetrics(runDir: string): MetricRecord[] {
+  const path = join(runDir, "metrics.jsonl");
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as MetricRecord);
+}
+
+function readJson(path: string, what: string): unknown {
+  if (!existsSync(path)) {
+    throw new UsageError(
+      `${path} not found: pass a run folder made by 'descent run' (it holds ${what})`,
+    );
+  }
+  return JSON.parse(readFileSync(path, "utf8"));
+}
+
+export interface RunResult<S> {
+  dir: string;
+  summary: S;
+  reportPath: string;
+}
+
+/** Parses a study's config from a preset and overrides; bad values are UsageErrors. */
+export function parseConfig<C>(
+  study: Study<C>,
+  preset: "quick" | "full",
+  overrides: Record<string, unknown>,
+): C {
+  const merged = { ...study.presets[preset], ...overrides };
+  const result = study.config.safeParse(merged);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join(".") || "(config)"}: ${issue.message}`)
+      .join("; ");
+    throw new UsageError(`invalid config for '${study.name}': ${problems}`);
+  }
+  return result.data;
+}
+
+/** Runs a study into a new run folder and writes its report. */
+export async function runStudy<C, S>(
+  study: Study<C, S>,
+  config: C,
+  options: { parent: string; seed: number; progress: ProgressFn; dir?: string },
+): Promise<RunResult<S>> {
+  const dir = options.dir ?? createRunDir(options.parent, study.name);
+  mkdirSync(dir, { recursive: true });
+  const configRecord = {
+    study: study.name,
+    seed: options.seed,
+    versions: { descent: descentVersion, "@jax-js/jax": engineVersion, node: process.version },
+    startedAt: new Date().toISOString(),
+    config,
+  };
+  writeFileSync(join(dir, "config.json"), `${JSON.stringify(configRecord, null, 2)}\n`);
+  const metricsPath = join(dir, "metrics.jsonl");
+  writeFileSync(metricsPath, "");
+  const metrics: MetricRecord[] = [];
+  const ctx: StudyContext = {
+    seed: options.seed,
+    rng: new Rng(options.seed),
+    progress: options.progress,
+    outDir: dir,
+    metric(record) {
+      metrics.push(record);
+      appendFileSync(metricsPath, `${JSON.stringify(record)}\n`);
+    },
+    artifact(name, data) {
+      const path = join(dir, name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, data);
+      return path;
+    },
+  };
+  let summary: S;
+  try {
+    summary = await study.run(config, ctx);
+  } catch (error) {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    writeFileSync(join(dir, "error.txt"), `${message}\n`);
+    if (error instanceof Error) error.message += ` (partial results kept in ${dir})`;
+    throw error;
+  }
+  writeFileSync(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  const reportPath = await writeReport(study, dir, summary, metrics, config);
+  return { dir, summary, reportPath };
+}
+
+/** (Re)writes report.html for a run folder from its files. */
+export async function writeReport<C, S>(
+  study: Study<C, S>,
+  dir: string,
+  summary: S,
+  metrics: MetricRecord[],
+  config: C,
+): Promise<string> {
+  const report = study.report(summary, metrics, config);
+  const html = await renderReportHtml({
+    title: `descent: ${study.name}`,
+    subtitle: `${study.summary} Following ${study.paper}.`,
+    report,
+    config,
+    summary,
+  });
+  const path = join(dir, "report.html");
+  writeFileSync(path, html);
+  return path;
+}
+
+/** Loads a run folder's config and summary, for `descent report`. */
+export function loadRun(dir: string): { studyName: string; config: unknown; summary: unknown } {
+  const configRecord = readJson(join(dir, "config.json"), "config.json") as {
+    study: string;
+    config: unknown;
+  };
+  const summary = readJson(join(dir, "summary.json"), "summary.json of a finished run");
+  return { studyName: configRecord.study, config: configRecord.config, summary };
+}

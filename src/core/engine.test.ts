@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { f64, grad, np, toFloat64, toNumber } from "./engine.js";
+import { type Array, f64, grad, np, toFloat64, toNumber } from "./engine.js";
 
 test("float64 add, multiply and matmul are exact in float64", () => {
   const a = f64([0.1, 0.2, 1 / 3]);
@@ -20,7 +20,7 @@ test("wasm float64 tanh is float32-accurate only (documented limit)", () => {
 });
 
 test("grad of a quadratic is exact", () => {
-  const f = (x: np.Array) => x.ref.mul(x).sum();
+  const f = (x: Array) => x.ref.mul(x).sum();
   const g = toFloat64(grad(f)(f64([1, -2, 3])));
   assert.deepEqual([...g], [2, -4, 6]);
 });

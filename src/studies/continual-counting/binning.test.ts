@@ -3,17 +3,34 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { binnedColumnNorms, binnedProfile, binnedRowNorms, binToeplitz, rowBins } from "./binning.js";
+import {
+  binnedColumnNorms,
+  binnedProfile,
+  binnedRowNorms,
+  binToeplitz,
+  rowBins,
+} from "./binning.js";
 import { errorsOf } from "./errors.js";
-import { prefixSquares, sqrtCoefficients, sqrtWorkloadCoefficients, workloadCoefficients } from "./toeplitz.js";
+import {
+  prefixSquares,
+  sqrtCoefficients,
+  sqrtWorkloadCoefficients,
+  workloadCoefficients,
+} from "./toeplitz.js";
 
 const reference = JSON.parse(
-  readFileSync(new URL("../../../data/dp/continual_counting_reference.json", import.meta.url), "utf8"),
+  readFileSync(
+    new URL("../../../data/dp/continual_counting_reference.json", import.meta.url),
+    "utf8",
+  ),
 );
 
 function close(actual: number, expected: number, rel: number, label: string): void {
   const error = Math.abs(actual - expected) / Math.abs(expected);
-  assert.ok(error <= rel, `${label}: ${actual} vs ${expected} (relative error ${error.toExponential(2)})`);
+  assert.ok(
+    error <= rel,
+    `${label}: ${actual} vs ${expected} (relative error ${error.toExponential(2)})`,
+  );
 }
 
 test("binned space, MaxSE and MeanSE ratios match the reference for d = 2, 4, 8, 16", () => {
@@ -28,8 +45,18 @@ test("binned space, MaxSE and MeanSE ratios match the reference for d = 2, 4, 8,
       const errors = errorsOf(binnedProfile(matrix, ones));
       close(errors.maxSe, row.maxse, 1e-9, `maxse n=${n} d=${row.d}`);
       close(errors.meanSe, row.meanse, 1e-9, `meanse n=${n} d=${row.d}`);
-      close(errors.maxSe / sqrt.maxSe, row.maxse_ratio_vs_sqrt, 1e-9, `max ratio n=${n} d=${row.d}`);
-      close(errors.meanSe / sqrt.meanSe, row.meanse_ratio_vs_sqrt, 1e-9, `mean ratio n=${n} d=${row.d}`);
+      close(
+        errors.maxSe / sqrt.maxSe,
+        row.maxse_ratio_vs_sqrt,
+        1e-9,
+        `max ratio n=${n} d=${row.d}`,
+      );
+      close(
+        errors.meanSe / sqrt.meanSe,
+        row.meanse_ratio_vs_sqrt,
+        1e-9,
+        `mean ratio n=${n} d=${row.d}`,
+      );
     }
   }
 });
@@ -49,7 +76,11 @@ test("last-row bin boundaries at n = 256, d = 4", () => {
 });
 
 test("bins only merge: every row's partition coarsens the previous row's plus the diagonal", () => {
-  const matrix = binToeplitz(sqrtWorkloadCoefficients(300, { alpha: 0.99, beta: 0.95 }), 0.8, 1 / 300);
+  const matrix = binToeplitz(
+    sqrtWorkloadCoefficients(300, { alpha: 0.99, beta: 0.95 }),
+    0.8,
+    1 / 300,
+  );
   for (let i = 1; i < matrix.n; i++) {
     const previous = new Set(rowBins(matrix, i - 1).map(([start]) => start));
     previous.add(i);
@@ -75,7 +106,8 @@ test("R = L^{-1} A column norms equal a dense forward substitution (counting and
     const L = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
       for (let b = matrix.rowStart[i]; b < matrix.rowStart[i + 1]; b++) {
-        for (let j = matrix.binStart[b]; j <= matrix.binEnd[b]; j++) L[i * n + j] = matrix.values[b];
+        for (let j = matrix.binStart[b]; j <= matrix.binEnd[b]; j++)
+          L[i * n + j] = matrix.values[b];
       }
     }
     const a = workloadCoefficients(n, workload);

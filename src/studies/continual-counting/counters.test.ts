@@ -5,10 +5,10 @@ import { test } from "node:test";
 import { UsageError } from "../../core/errors.js";
 import { Rng } from "../../core/rng.js";
 import type { MechanismName, StreamingCounter } from "./counters.js";
-import { buildBinned, makeCounter, MECHANISMS, mechanismProfile } from "./counters.js";
+import { buildBinned, MECHANISMS, makeCounter, mechanismProfile } from "./counters.js";
 import { errorsOf } from "./errors.js";
 import { SeededSource } from "./noise.js";
-import { workloadCoefficients, toeplitzMultiply } from "./toeplitz.js";
+import { toeplitzMultiply, workloadCoefficients } from "./toeplitz.js";
 import { treeLevels } from "./tree.js";
 
 /** Squared errors summed over runs and coordinates, per step. */
@@ -21,11 +21,24 @@ function empiricalSquares(
   const squares = new Float64Array(n);
   const workload = options.workload ?? { alpha: 1, beta: 0 };
   const a = workloadCoefficients(n, workload);
-  let counter = makeCounter({ mechanism, horizon: n, dim, noiseMultiplier: 1, random: new SeededSource(rng) });
+  let counter = makeCounter({
+    mechanism,
+    horizon: n,
+    dim,
+    noiseMultiplier: 1,
+    random: new SeededSource(rng),
+  });
   const binning = mechanism === "binned" ? buildBinned(n, workload, { d: 4 }) : undefined;
   // A fixed data stream; the exact workload output is a Toeplitz product of it.
-  const stream = Array.from({ length: n }, (_, t) => Float64Array.from({ length: dim }, (_, i) => Math.cos(3 * t + i)));
-  const exact = Array.from({ length: dim }, (_, i) => toeplitzMultiply(a, stream.map((x) => x[i])));
+  const stream = Array.from({ length: n }, (_, t) =>
+    Float64Array.from({ length: dim }, (_, i) => Math.cos(3 * t + i)),
+  );
+  const exact = Array.from({ length: dim }, (_, i) =>
+    toeplitzMultiply(
+      a,
+      stream.map((x) => x[i]),
+    ),
+  );
   for (let run = 0; run < runs; run++) {
     counter = makeCounter({
       mechanism,
@@ -55,7 +68,10 @@ test("empirical squared error over seeded runs matches the analytic variance (al
     let analytic = 0;
     for (let t = 1; t <= n; t++) {
       const ratio = squares[t - 1] / samples / counter.variance(t);
-      assert.ok(Math.abs(ratio - 1) < 5 * Math.sqrt(2 / samples), `${mechanism} t=${t}: ratio ${ratio}`);
+      assert.ok(
+        Math.abs(ratio - 1) < 5 * Math.sqrt(2 / samples),
+        `${mechanism} t=${t}: ratio ${ratio}`,
+      );
       total += squares[t - 1] / samples;
       analytic += counter.variance(t);
     }
@@ -70,7 +86,12 @@ test("empirical squared error over seeded runs matches the analytic variance (al
 test("momentum workload: sqrt and binned counters output A_ab x plus noise of the right size", () => {
   const workload = { alpha: 0.99, beta: 0.9 };
   for (const mechanism of ["sqrt", "binned"] as const) {
-    const { squares, samples, counter } = empiricalSquares(mechanism, { n: 24, dim: 40, runs: 150, workload });
+    const { squares, samples, counter } = empiricalSquares(mechanism, {
+      n: 24,
+      dim: 40,
+      runs: 150,
+      workload,
+    });
     for (let t = 1; t <= 24; t++) {
       const ratio = squares[t - 1] / samples / counter.variance(t);
       assert.ok(Math.abs(ratio - 1) < 5 * Math.sqrt(2 / samples), `${mechanism} t=${t}: ${ratio}`);
@@ -84,11 +105,30 @@ test("noise memory: tree <= levels vectors, binned = space vectors, sqrt = n vec
   const source = () => new SeededSource(new Rng(1));
   const binning = buildBinned(n, { alpha: 1, beta: 0 }, { d: 8 });
   const counters = {
-    independent: makeCounter({ mechanism: "independent", horizon: n, dim, noiseMultiplier: 1, random: source() }),
+    independent: makeCounter({
+      mechanism: "independent",
+      horizon: n,
+      dim,
+      noiseMultiplier: 1,
+      random: source(),
+    }),
     tree: makeCounter({ mechanism: "tree", horizon: n, dim, noiseMultiplier: 1, random: source() }),
-    honaker: makeCounter({ mechanism: "tree-honaker", horizon: n, dim, noiseMultiplier: 1, random: source() }),
+    honaker: makeCounter({
+      mechanism: "tree-honaker",
+      horizon: n,
+      dim,
+      noiseMultiplier: 1,
+      random: source(),
+    }),
     sqrt: makeCounter({ mechanism: "sqrt", horizon: n, dim, noiseMultiplier: 1, random: source() }),
-    binned: makeCounter({ mechanism: "binned", horizon: n, dim, noiseMultiplier: 1, random: source(), binning }),
+    binned: makeCounter({
+      mechanism: "binned",
+      horizon: n,
+      dim,
+      noiseMultiplier: 1,
+      random: source(),
+      binning,
+    }),
   };
   let binnedMax = 0;
   for (let t = 0; t < n; t++) {
@@ -134,16 +174,33 @@ test("discrete Gaussian tree counter: integer noise, right variance, integer-onl
   // t = 16 is a single node: variance sigma^2 levels = 0.64 * 5 (slightly less for N_Z).
   const ratio = squares / count / (0.64 * 5);
   assert.ok(Math.abs(ratio - 1) < 5 * Math.sqrt(2 / count), `ratio ${ratio}`);
-  const counter = makeCounter({ mechanism: "tree", horizon: 4, noiseMultiplier: 1, noise: "discrete-gaussian" });
+  const counter = makeCounter({
+    mechanism: "tree",
+    horizon: 4,
+    noiseMultiplier: 1,
+    noise: "discrete-gaussian",
+  });
   assert.throws(() => counter.add(0.5), /integer stream values/);
   assert.throws(
-    () => makeCounter({ mechanism: "sqrt", horizon: 4, noiseMultiplier: 1, noise: "discrete-gaussian" }),
+    () =>
+      makeCounter({
+        mechanism: "sqrt",
+        horizon: 4,
+        noiseMultiplier: 1,
+        noise: "discrete-gaussian",
+      }),
     /integer encoder/,
   );
 });
 
 test("counters reject bad input with usage errors", () => {
-  const counter = makeCounter({ mechanism: "binned", horizon: 2, dim: 2, noiseMultiplier: 1, binning: { d: 4 } });
+  const counter = makeCounter({
+    mechanism: "binned",
+    horizon: 2,
+    dim: 2,
+    noiseMultiplier: 1,
+    binning: { d: 4 },
+  });
   assert.equal(counter.randomKind, "crypto");
   assert.throws(() => counter.add(1), UsageError);
   assert.throws(() => counter.add([1, 2, 3]), UsageError);
@@ -151,10 +208,22 @@ test("counters reject bad input with usage errors", () => {
   counter.add([1, 2]);
   counter.add([1, 2]);
   assert.throws(() => counter.add([1, 2]), /longer than the counter's horizon/);
-  assert.throws(() => makeCounter({ mechanism: "sqrt", horizon: 0, noiseMultiplier: 1 }), UsageError);
-  assert.throws(() => makeCounter({ mechanism: "sqrt", horizon: 5, noiseMultiplier: -1 }), UsageError);
   assert.throws(
-    () => makeCounter({ mechanism: "tree", horizon: 5, noiseMultiplier: 1, workload: { alpha: 1, beta: 0.9 } }),
+    () => makeCounter({ mechanism: "sqrt", horizon: 0, noiseMultiplier: 1 }),
+    UsageError,
+  );
+  assert.throws(
+    () => makeCounter({ mechanism: "sqrt", horizon: 5, noiseMultiplier: -1 }),
+    UsageError,
+  );
+  assert.throws(
+    () =>
+      makeCounter({
+        mechanism: "tree",
+        horizon: 5,
+        noiseMultiplier: 1,
+        workload: { alpha: 1, beta: 0.9 },
+      }),
     /prefix sums only/,
   );
 });

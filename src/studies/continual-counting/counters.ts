@@ -84,7 +84,9 @@ export function mechanismProfile(
   const workload = options.workload ?? PREFIX_SUMS;
   checkWorkload(workload);
   if (!isPrefixSums(workload) && mechanism !== "sqrt" && mechanism !== "binned") {
-    throw new UsageError(`the ${mechanism} mechanism counts prefix sums only; use sqrt or binned for a momentum workload`);
+    throw new UsageError(
+      `the ${mechanism} mechanism counts prefix sums only; use sqrt or binned for a momentum workload`,
+    );
   }
   switch (mechanism) {
     case "independent": {
@@ -117,7 +119,8 @@ export function buildBinned(
     }
     return binning;
   }
-  if (!(binning.d > 1)) throw new UsageError(`binning needs d > 1 (c = 1 - 1/d), got d=${binning.d}`);
+  if (!(binning.d > 1))
+    throw new UsageError(`binning needs d > 1 (c = 1 - 1/d), got d=${binning.d}`);
   const matrix = binToeplitz(sqrtWorkloadCoefficients(n, workload), 1 - 1 / binning.d, 1 / n);
   return { matrix, profile: binnedProfile(matrix, workloadCoefficients(n, workload)) };
 }
@@ -125,11 +128,15 @@ export function buildBinned(
 /** Builds a streaming counter. */
 export function makeCounter(options: CounterOptions): StreamingCounter {
   const n = options.horizon;
-  if (!(Number.isInteger(n) && n >= 1)) throw new UsageError(`horizon must be a whole number >= 1, got ${n}`);
+  if (!(Number.isInteger(n) && n >= 1))
+    throw new UsageError(`horizon must be a whole number >= 1, got ${n}`);
   const dim = options.dim ?? 1;
-  if (!(Number.isInteger(dim) && dim >= 1)) throw new UsageError(`dim must be a whole number >= 1, got ${dim}`);
+  if (!(Number.isInteger(dim) && dim >= 1))
+    throw new UsageError(`dim must be a whole number >= 1, got ${dim}`);
   if (!(options.noiseMultiplier > 0 && Number.isFinite(options.noiseMultiplier))) {
-    throw new UsageError(`noise multiplier must be a positive number, got ${options.noiseMultiplier}`);
+    throw new UsageError(
+      `noise multiplier must be a positive number, got ${options.noiseMultiplier}`,
+    );
   }
   const sensitivity = options.sensitivity ?? 1;
   if (!(sensitivity > 0 && Number.isFinite(sensitivity))) {
@@ -143,11 +150,20 @@ export function makeCounter(options: CounterOptions): StreamingCounter {
         `discrete Gaussian noise needs an integer encoder R (independent, tree, tree-honaker); ${options.mechanism} has a real-valued R, so R x is not an integer vector`,
       );
     }
-    if (!Number.isInteger(sensitivity)) throw new UsageError("discrete Gaussian noise needs an integer sensitivity");
+    if (!Number.isInteger(sensitivity))
+      throw new UsageError("discrete Gaussian noise needs an integer sensitivity");
   }
   const workload = options.workload ?? PREFIX_SUMS;
   const random = options.random ?? new CryptoSource();
-  const setup: Setup = { n, dim, sensitivity, noise, random, workload, sigma: options.noiseMultiplier };
+  const setup: Setup = {
+    n,
+    dim,
+    sensitivity,
+    noise,
+    random,
+    workload,
+    sigma: options.noiseMultiplier,
+  };
   switch (options.mechanism) {
     case "independent":
     case "tree":
@@ -159,7 +175,9 @@ export function makeCounter(options: CounterOptions): StreamingCounter {
     case "binned":
       return new BinnedCounter(setup, buildBinned(n, workload, options.binning));
     default:
-      throw new UsageError(`unknown mechanism '${options.mechanism}'; known: ${MECHANISMS.join(", ")}`);
+      throw new UsageError(
+        `unknown mechanism '${options.mechanism}'; known: ${MECHANISMS.join(", ")}`,
+      );
   }
 }
 
@@ -214,20 +232,27 @@ abstract class BaseCounter implements StreamingCounter {
 
   add(x: number | ArrayLike<number>): Float64Array {
     if (this.steps >= this.horizon) {
-      throw new UsageError(`the stream is longer than the counter's horizon n=${this.horizon}; build the counter with a larger n`);
+      throw new UsageError(
+        `the stream is longer than the counter's horizon n=${this.horizon}; build the counter with a larger n`,
+      );
     }
     const input = this.input;
     if (typeof x === "number") {
-      if (this.dim !== 1) throw new UsageError(`expected a vector of length ${this.dim}, got a number`);
+      if (this.dim !== 1)
+        throw new UsageError(`expected a vector of length ${this.dim}, got a number`);
       input[0] = x;
     } else {
-      if (x.length !== this.dim) throw new UsageError(`expected a vector of length ${this.dim}, got length ${x.length}`);
+      if (x.length !== this.dim)
+        throw new UsageError(`expected a vector of length ${this.dim}, got length ${x.length}`);
       for (let i = 0; i < this.dim; i++) input[i] = x[i];
     }
     for (let i = 0; i < this.dim; i++) {
-      if (!Number.isFinite(input[i])) throw new UsageError(`stream element ${this.steps + 1} has a non-finite value`);
+      if (!Number.isFinite(input[i]))
+        throw new UsageError(`stream element ${this.steps + 1} has a non-finite value`);
       if (this.noise === "discrete-gaussian" && !Number.isInteger(input[i])) {
-        throw new UsageError(`discrete Gaussian noise needs integer stream values; element ${this.steps + 1} is ${input[i]}`);
+        throw new UsageError(
+          `discrete Gaussian noise needs integer stream values; element ${this.steps + 1} is ${input[i]}`,
+        );
       }
     }
     const { alpha, beta } = this.setup.workload;
@@ -252,7 +277,8 @@ abstract class BaseCounter implements StreamingCounter {
   /** A fresh noise vector z (one coordinate per stream coordinate). */
   protected draw(): Float64Array {
     const z = new Float64Array(this.dim);
-    if (this.noise === "gaussian") return fillGaussian(this.setup.random, z, Math.sqrt(this.noiseVariance));
+    if (this.noise === "gaussian")
+      return fillGaussian(this.setup.random, z, Math.sqrt(this.noiseVariance));
     const sigma2 = rationalOf(this.noiseVariance);
     for (let i = 0; i < this.dim; i++) z[i] = Number(discreteGaussian(this.setup.random, sigma2));
     return z;
@@ -274,10 +300,7 @@ class TreeCounter extends BaseCounter {
     setup: Setup,
     readonly mechanism: "independent" | "tree" | "tree-honaker",
   ) {
-    super(
-      setup,
-      mechanismProfile(mechanism, setup.n),
-    );
+    super(setup, mechanismProfile(mechanism, setup.n));
     this.weights = honakerFactors(treeLevels(setup.n) + 1);
     if (mechanism === "independent") this.independentSum = new Float64Array(setup.dim);
   }
@@ -290,7 +313,10 @@ class TreeCounter extends BaseCounter {
       return;
     }
     this.stack.push({ height: 0, estimate: this.draw() });
-    while (this.stack.length >= 2 && this.stack[this.stack.length - 1].height === this.stack[this.stack.length - 2].height) {
+    while (
+      this.stack.length >= 2 &&
+      this.stack[this.stack.length - 1].height === this.stack[this.stack.length - 2].height
+    ) {
       const right = this.stack.pop() as { height: number; estimate: Float64Array };
       const left = this.stack.pop() as { height: number; estimate: Float64Array };
       const height = right.height + 1;

@@ -5,8 +5,8 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { denseProfile, denseToeplitz, errorsOf, matmul, variancesOf } from "./errors.js";
 import {
-  prefixSquares,
   inverseSqrtCoefficients,
+  prefixSquares,
   sqrtCoefficients,
   sqrtWorkloadCoefficients,
   toeplitzMultiply,
@@ -15,12 +15,18 @@ import {
 import { denseTree, honakerProfile, treeNodes, treeProfile } from "./tree.js";
 
 const reference = JSON.parse(
-  readFileSync(new URL("../../../data/dp/continual_counting_reference.json", import.meta.url), "utf8"),
+  readFileSync(
+    new URL("../../../data/dp/continual_counting_reference.json", import.meta.url),
+    "utf8",
+  ),
 );
 
 function close(actual: number, expected: number, rel: number, label: string): void {
   const error = Math.abs(actual - expected) / Math.abs(expected);
-  assert.ok(error <= rel, `${label}: ${actual} vs ${expected} (relative error ${error.toExponential(2)} > ${rel})`);
+  assert.ok(
+    error <= rel,
+    `${label}: ${actual} vs ${expected} (relative error ${error.toExponential(2)} > ${rel})`,
+  );
 }
 
 function sqrtProfile(n: number) {

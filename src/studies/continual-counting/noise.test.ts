@@ -58,7 +58,10 @@ test("Bernoulli(exp(-gamma)) frequencies for gamma = 1/3 and 7/4", () => {
     let hits = 0;
     for (let i = 0; i < trials; i++) if (bernoulliExpNeg(source, p, q)) hits++;
     const se = Math.sqrt((target * (1 - target)) / trials);
-    assert.ok(Math.abs(hits / trials - target) < 5 * se, `${p}/${q}: ${hits / trials} vs ${target}`);
+    assert.ok(
+      Math.abs(hits / trials - target) < 5 * se,
+      `${p}/${q}: ${hits / trials} vs ${target}`,
+    );
   }
 });
 

@@ -71,7 +71,8 @@ export interface Rational {
 
 /** The exact value of a finite non-negative double as a rational. */
 export function rationalOf(x: number): Rational {
-  if (!(Number.isFinite(x) && x >= 0)) throw new Error(`rationalOf needs a finite x >= 0, got ${x}`);
+  if (!(Number.isFinite(x) && x >= 0))
+    throw new Error(`rationalOf needs a finite x >= 0, got ${x}`);
   let q = 1n;
   let scaled = x;
   while (!Number.isInteger(scaled)) {

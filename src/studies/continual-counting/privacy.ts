@@ -13,7 +13,8 @@ export function rhoOfNoiseMultiplier(sigma: number): number {
 
 /** Noise multiplier that gives rho-zCDP. */
 export function noiseMultiplierOfRho(rho: number): number {
-  if (!(rho > 0 && Number.isFinite(rho))) throw new UsageError(`rho must be a positive number, got ${rho}`);
+  if (!(rho > 0 && Number.isFinite(rho)))
+    throw new UsageError(`rho must be a positive number, got ${rho}`);
   return 1 / Math.sqrt(2 * rho);
 }
 
@@ -96,7 +97,8 @@ export interface Calibration {
 /** Noise multiplier from either a zCDP rho or an (epsilon, delta) target. */
 export function calibrate(target: { rho?: number; epsilon?: number; delta?: number }): Calibration {
   if (target.rho !== undefined) {
-    if (target.epsilon !== undefined) throw new UsageError("give either rho or epsilon/delta, not both");
+    if (target.epsilon !== undefined)
+      throw new UsageError("give either rho or epsilon/delta, not both");
     const rho = target.rho;
     const sigma = noiseMultiplierOfRho(rho);
     const out: Calibration = {

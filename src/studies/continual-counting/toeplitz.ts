@@ -18,9 +18,7 @@ export const PREFIX_SUMS: Workload = { alpha: 1, beta: 0 };
 export function checkWorkload(workload: Workload): void {
   const { alpha, beta } = workload;
   if (!(alpha > 0 && alpha <= 1 && beta >= 0 && beta < alpha)) {
-    throw new UsageError(
-      `workload needs 0 <= beta < alpha <= 1, got alpha=${alpha}, beta=${beta}`,
-    );
+    throw new UsageError(`workload needs 0 <= beta < alpha <= 1, got alpha=${alpha}, beta=${beta}`);
   }
 }
 
@@ -51,9 +49,7 @@ export function workloadCoefficients(n: number, workload: Workload): Float64Arra
   const { alpha, beta } = workload;
   const a = new Float64Array(n);
   for (let k = 0; k < n; k++) {
-    a[k] = isPrefixSums(workload)
-      ? 1
-      : (alpha ** (k + 1) - beta ** (k + 1)) / (alpha - beta);
+    a[k] = isPrefixSums(workload) ? 1 : (alpha ** (k + 1) - beta ** (k + 1)) / (alpha - beta);
   }
   return a;
 }

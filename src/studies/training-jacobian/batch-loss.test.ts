@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rng } from "../../core/rng.js";
 import { BatchLoss, predict } from "./batch-loss.js";
-import { gelu, geluDerivatives, initParams, makeBatch, type MlpShape } from "./mlp.js";
+import { gelu, geluDerivatives, initParams, type MlpShape, makeBatch } from "./mlp.js";
 
 const shape: MlpShape = { inputs: 5, width: 4, classes: 3 };
 

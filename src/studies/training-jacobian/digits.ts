@@ -26,7 +26,9 @@ const defaultFolder = join(dirname(fileURLToPath(import.meta.url)), "../../../da
 
 function readOrThrow(path: string): Buffer {
   if (!existsSync(path)) {
-    throw new UsageError(`digits data file ${path} is missing: restore data/digits/ from the repository`);
+    throw new UsageError(
+      `digits data file ${path} is missing: restore data/digits/ from the repository`,
+    );
   }
   return readFileSync(path);
 }
@@ -41,7 +43,9 @@ export function loadDigitsAll(folder = defaultFolder): DigitSet {
   rows.forEach((line, i) => {
     const cells = line.split(",").map(Number);
     if (cells.length !== DIGIT_FEATURES + 1 || cells.some((v) => !Number.isFinite(v))) {
-      throw new UsageError(`digits.csv.gz line ${i + 2} is malformed: expected label and 64 pixels`);
+      throw new UsageError(
+        `digits.csv.gz line ${i + 2} is malformed: expected label and 64 pixels`,
+      );
     }
     labels[i] = cells[0];
     for (let k = 0; k < DIGIT_FEATURES; k++) images[i * DIGIT_FEATURES + k] = cells[k + 1] / 16;

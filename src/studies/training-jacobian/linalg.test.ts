@@ -41,7 +41,9 @@ test("eigenvalues of a known diagonal-plus-rotation matrix (with repeats) are ex
       for (let k = 0; k < n; k++) a[i * n + j] += refl(i, k) * lambda[k] * refl(j, k);
   const { values } = symmetricEigen(a, n);
   const want = [3, 1, 1, 1, -2];
-  values.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-13, `${v} vs ${want[i]}`));
+  values.forEach((v, i) => {
+    assert.ok(Math.abs(v - want[i]) < 1e-13, `${v} vs ${want[i]}`);
+  });
 });
 
 test("SVD reconstructs a random square matrix to 1e-12 and U is orthonormal", () => {

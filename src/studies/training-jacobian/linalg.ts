@@ -11,8 +11,11 @@ export interface Eigen {
   vectors: Float64Array;
 }
 
-/** Eigenvalues and vectors of a symmetric matrix (row-major n x n; not modified). */
-export function symmetricEigen(matrix: Float64Array, n: number): Eigen {
+/**
+ * Eigenvalues and vectors of a symmetric matrix (row-major n x n; not
+ * modified). With `vectors: false` only the values are computed (about 3x faster).
+ */
+export function symmetricEigen(matrix: Float64Array, n: number, vectors = true): Eigen {
   const a = Float64Array.from(matrix);
   const diag = new Float64Array(n);
   const off = new Float64Array(n);
@@ -66,10 +69,10 @@ export function symmetricEigen(matrix: Float64Array, n: number): Eigen {
   off[n - 1] = 0;
 
   // Q^T = H_{n-3} ... H_0, applied to the identity row block by row block
-  const z = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) z[i * n + i] = 1;
+  const z = new Float64Array(vectors ? n * n : 0);
+  for (let i = 0; i < z.length; i += n + 1) z[i] = 1;
   const w = new Float64Array(n);
-  for (let k = 0; k < n - 2; k++) {
+  for (let k = 0; vectors && k < n - 2; k++) {
     const beta = betas[k];
     if (beta === 0) continue;
     const row = k * n;
@@ -86,20 +89,20 @@ export function symmetricEigen(matrix: Float64Array, n: number): Eigen {
     }
   }
 
-  tridiagonalQl(diag, off, z, n);
+  tridiagonalQl(diag, off, vectors ? z : null, n);
 
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => diag[j] - diag[i]);
   const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
+  const rows = new Float64Array(vectors ? n * n : 0);
   order.forEach((src, dst) => {
     values[dst] = diag[src];
-    vectors.set(z.subarray(src * n, (src + 1) * n), dst * n);
+    if (vectors) rows.set(z.subarray(src * n, (src + 1) * n), dst * n);
   });
-  return { n, values, vectors };
+  return { n, values, vectors: rows };
 }
 
 /** Implicit QL on a tridiagonal matrix (diag d, off-diagonal e[i] = T[i, i+1]); rotates rows of z. */
-function tridiagonalQl(d: Float64Array, e: Float64Array, z: Float64Array, n: number): void {
+function tridiagonalQl(d: Float64Array, e: Float64Array, z: Float64Array | null, n: number): void {
   for (let l = 0; l < n; l++) {
     let iterations = 0;
     for (;;) {
@@ -136,6 +139,7 @@ function tridiagonalQl(d: Float64Array, e: Float64Array, z: Float64Array, n: num
         p = s * r;
         d[i + 1] = g + p;
         g = c * r - b;
+        if (!z) continue;
         const ri = i * n;
         const rj = ri + n;
         for (let k = 0; k < n; k++) {
@@ -166,22 +170,9 @@ export interface Svd {
  * u_i = J v_i / s_i. Limitation: singular values below about
  * 1e-7 * s_max lose relative accuracy (squaring), and their u_i are noise.
  */
-export function svdSquare(matrix: ColumnMatrix, onProgress?: (stage: string) => void): Svd {
+export function svdSquare(matrix: ColumnMatrix): Svd {
   const { n, data } = matrix;
-  // Gram matrix G[i, j] = <column i, column j>
-  const gram = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const ci = i * n;
-    for (let j = i; j < n; j++) {
-      const cj = j * n;
-      let s = 0;
-      for (let k = 0; k < n; k++) s += data[ci + k] * data[cj + k];
-      gram[i * n + j] = s;
-      gram[j * n + i] = s;
-    }
-  }
-  onProgress?.("eigen");
-  const eigen = symmetricEigen(gram, n);
+  const eigen = symmetricEigen(gramOfColumns(matrix), n);
   const s = eigen.values.map((x) => Math.sqrt(Math.max(x, 0)));
   const v = eigen.vectors;
   const u = new Float64Array(n * n);
@@ -198,6 +189,30 @@ export function svdSquare(matrix: ColumnMatrix, onProgress?: (stage: string) => 
     for (let r = 0; r < n; r++) u[ui + r] *= scale;
   }
   return { n, s, u, v };
+}
+
+/** Singular values only (descending), from the eigenvalues of J^T J. */
+export function singularValues(matrix: ColumnMatrix): Float64Array {
+  return symmetricEigen(gramOfColumns(matrix), matrix.n, false).values.map((x) =>
+    Math.sqrt(Math.max(x, 0)),
+  );
+}
+
+/** G[i, j] = <column i, column j> of a column-major square matrix. */
+function gramOfColumns(matrix: ColumnMatrix): Float64Array {
+  const { n, data } = matrix;
+  const gram = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ci = i * n;
+    for (let j = i; j < n; j++) {
+      const cj = j * n;
+      let s = 0;
+      for (let k = 0; k < n; k++) s += data[ci + k] * data[cj + k];
+      gram[i * n + j] = s;
+      gram[j * n + i] = s;
+    }
+  }
+  return gram;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { UsageError } from "../../core/errors.js";
 import { BatchLoss } from "./batch-loss.js";
 import type { DigitSet } from "./digits.js";
-import { type Batch, makeBatch, type MlpShape } from "./mlp.js";
+import { type Batch, type MlpShape, makeBatch } from "./mlp.js";
 
 export interface TrainSetup {
   shape: MlpShape;
@@ -34,7 +34,8 @@ export interface Trajectory {
 /** Cosine decay from `learningRate` to 0 over `steps` (optax's cosine_decay_schedule). */
 export function cosineLearningRates(learningRate: number, steps: number): Float64Array {
   const out = new Float64Array(steps);
-  for (let t = 0; t < steps; t++) out[t] = learningRate * 0.5 * (1 + Math.cos((Math.PI * t) / steps));
+  for (let t = 0; t < steps; t++)
+    out[t] = learningRate * 0.5 * (1 + Math.cos((Math.PI * t) / steps));
   return out;
 }
 

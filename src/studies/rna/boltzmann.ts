@@ -138,8 +138,8 @@ export function interiorFactor(
   sp1: number,
   sq1: number,
 ): number {
-  const nl = n1 > n2 ? n1 : n2;
-  const ns = n1 > n2 ? n2 : n1;
+  const nl = Math.max(n1, n2);
+  const ns = Math.min(n1, n2);
   if (nl === 0) return B.stack[type * 8 + type2];
   if (ns === 0) {
     let f = sizeFactor(B.bulge, nl);

@@ -62,8 +62,8 @@ export function interiorEnergy(
   sp1: number,
   sq1: number,
 ): number {
-  const nl = n1 > n2 ? n1 : n2;
-  const ns = n1 > n2 ? n2 : n1;
+  const nl = Math.max(n1, n2);
+  const ns = Math.min(n1, n2);
   if (nl === 0) return P.stack[type * 8 + type2];
   if (ns === 0) {
     let e = nl <= MAXLOOP ? P.bulge[nl] : extrapolate(P.bulge, nl);
@@ -146,7 +146,17 @@ function loopEnergy(model: Model, S: Uint8Array, pt: Int32Array, i: number, j: n
     const p = branches[0];
     const q = pt[p];
     const type2 = PAIR_TYPE[S[q] * 5 + S[p]];
-    return interiorEnergy(P, type, type2, p - i - 1, j - q - 1, S[i + 1], S[j - 1], S[p - 1], S[q + 1]);
+    return interiorEnergy(
+      P,
+      type,
+      type2,
+      p - i - 1,
+      j - q - 1,
+      S[i + 1],
+      S[j - 1],
+      S[p - 1],
+      S[q + 1],
+    );
   }
   let e = P.mlClosing + stemEnergy(P, RTYPE[type], d2 ? S[j - 1] : -1, d2 ? S[i + 1] : -1, true);
   let unpaired = j - i - 1;

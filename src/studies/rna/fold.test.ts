@@ -2,8 +2,8 @@
 // each, dangles 2 and 0) and against brute-force enumeration on short sequences.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { boltzmann, KT } from "./boltzmann.js";
 import { evalStructure } from "./energy.js";
 import { analyseTarget, defaultModel, ensembleDefect } from "./fold.js";
@@ -58,7 +58,11 @@ for (const [file, dangles] of [
     test("eval: target and MFE structure energies exact (dcal/mol)", () => {
       for (const r of records) {
         const S = encodeSequence(r.seq);
-        assert.equal(evalStructure(model, S, parseStructure(r.target)), dcal(r.target_energy), r.id);
+        assert.equal(
+          evalStructure(model, S, parseStructure(r.target)),
+          dcal(r.target_energy),
+          r.id,
+        );
         assert.equal(evalStructure(model, S, parseStructure(r.mfe_structure)), dcal(r.mfe), r.id);
       }
     });

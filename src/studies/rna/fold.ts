@@ -84,4 +84,3 @@ export function analyseTarget(model: Model, S: Uint8Array, pt: Int32Array): Targ
     isUniqueMfe,
   };
 }
-

@@ -45,7 +45,13 @@ export function exteriorStem(model: Model, S: Uint8Array, i: number, j: number):
   const d2 = model.dangles === 2;
   const n = S.length;
   const type = PAIR_TYPE[S[i] * 5 + S[j]];
-  return stemEnergy(model.params, type, d2 && i > 0 ? S[i - 1] : -1, d2 && j < n - 1 ? S[j + 1] : -1, false);
+  return stemEnergy(
+    model.params,
+    type,
+    d2 && i > 0 ? S[i - 1] : -1,
+    d2 && j < n - 1 ? S[j + 1] : -1,
+    false,
+  );
 }
 
 /** Energy of the stem (i, j) inside a multiloop (its neighbours always exist there). */
@@ -59,7 +65,10 @@ export function multiStem(model: Model, S: Uint8Array, i: number, j: number): nu
 export function multiClosing(model: Model, S: Uint8Array, i: number, j: number): number {
   const d2 = model.dangles === 2;
   const type = RTYPE[PAIR_TYPE[S[i] * 5 + S[j]]];
-  return model.params.mlClosing + stemEnergy(model.params, type, d2 ? S[j - 1] : -1, d2 ? S[i + 1] : -1, true);
+  return (
+    model.params.mlClosing +
+    stemEnergy(model.params, type, d2 ? S[j - 1] : -1, d2 ? S[i + 1] : -1, true)
+  );
 }
 
 /** Fills the MFE tables for sequence S (base codes 1..4). */
@@ -120,7 +129,7 @@ export function fillMfe(model: Model, S: Uint8Array): MfeTables {
         const e = c[ij] + multiStem(model, S, i, j);
         if (e < m1) m1 = e;
       }
-      fm1[ij] = m1 > INF ? INF : m1;
+      fm1[ij] = Math.min(m1, INF);
 
       // fm: the last stem starts at k; before it unpaired bases or more stems
       let m = INF;
@@ -129,7 +138,7 @@ export function fillMfe(model: Model, S: Uint8Array): MfeTables {
         if (last >= INF) continue;
         const before = k > i ? fm[ij - j + k - 1] : INF;
         const unpaired = (k - i) * mlBase;
-        const e = (before < unpaired ? before : unpaired) + last;
+        const e = Math.min(before, unpaired) + last;
         if (e < m) m = e;
       }
       fm[ij] = m;
@@ -193,7 +202,17 @@ export function tracebackMfe(model: Model, S: Uint8Array, t: MfeTables): Int32Ar
         for (let q = j - 1; q >= qMin; q--) {
           const t2 = ptype[p * n + q];
           if (t2 === 0 || c[p * n + q] >= INF) continue;
-          const e = interiorEnergy(P, type, RTYPE[t2], n1, j - q - 1, S[i + 1], S[j - 1], S[p - 1], S[q + 1]);
+          const e = interiorEnergy(
+            P,
+            type,
+            RTYPE[t2],
+            n1,
+            j - q - 1,
+            S[i + 1],
+            S[j - 1],
+            S[p - 1],
+            S[q + 1],
+          );
           if (e + c[p * n + q] === target) {
             stack.push([1, p, q]);
             found = true;
@@ -270,7 +289,17 @@ export function countMfeStructures(model: Model, S: Uint8Array, t: MfeTables): n
           for (let q = j - 1; q >= qMin; q--) {
             const pq = p * n + q;
             if (ptype[pq] === 0 || c[pq] >= INF) continue;
-            const e = interiorEnergy(P, type, RTYPE[ptype[pq]], n1, j - q - 1, S[i + 1], S[j - 1], S[p - 1], S[q + 1]);
+            const e = interiorEnergy(
+              P,
+              type,
+              RTYPE[ptype[pq]],
+              n1,
+              j - q - 1,
+              S[i + 1],
+              S[j - 1],
+              S[p - 1],
+              S[q + 1],
+            );
             if (e + c[pq] === target) count += nc[pq];
           }
         }

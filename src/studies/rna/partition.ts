@@ -110,7 +110,17 @@ export function inside(model: Model, S: Uint8Array, options: PartitionOptions = 
           for (let q = j - 1; q >= qMin; q--) {
             const inner = qb[row + q];
             if (inner === 0) continue;
-            const f = interiorFactor(B, type, RTYPE[ptype[row + q]], n1, j - q - 1, si1, sj1, sp1, S[q + 1]);
+            const f = interiorFactor(
+              B,
+              type,
+              RTYPE[ptype[row + q]],
+              n1,
+              j - q - 1,
+              si1,
+              sj1,
+              sp1,
+              S[q + 1],
+            );
             sum += f * inner * scale[n1 + j - q + 1];
           }
         }
@@ -215,7 +225,17 @@ export function pairProbabilities(model: Model, S: Uint8Array, t: InsideTables):
         const sp1 = S[p - 1];
         for (let q = j - 1; q >= qMin; q--) {
           if (qb[row + q] === 0) continue;
-          const f = interiorFactor(B, type, RTYPE[ptype[row + q]], n1, j - q - 1, si1, sj1, sp1, S[q + 1]);
+          const f = interiorFactor(
+            B,
+            type,
+            RTYPE[ptype[row + q]],
+            n1,
+            j - q - 1,
+            si1,
+            sj1,
+            sp1,
+            S[q + 1],
+          );
           ob[row + q] += outB * f * scale[n1 + j - q + 1];
         }
       }
@@ -235,7 +255,11 @@ export function pairProbabilities(model: Model, S: Uint8Array, t: InsideTables):
 }
 
 /** Partition function, ensemble free energy and base-pair probabilities of S. */
-export function partition(model: Model, S: Uint8Array, options: PartitionOptions = {}): PartitionResult {
+export function partition(
+  model: Model,
+  S: Uint8Array,
+  options: PartitionOptions = {},
+): PartitionResult {
   const t = inside(model, S, options);
   const bpp = pairProbabilities(model, S, t);
   return { ...t, ensembleEnergy: -KT * t.logZ, bpp };

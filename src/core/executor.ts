@@ -101,7 +101,7 @@ export function workerExecutor(count: number): Executor {
       eval: true,
       workerData: { descentExecutor: true },
     });
-    worker.on("error", (error) => stopped.set(worker, error));
+    worker.on("error", (error: Error) => stopped.set(worker, error));
     worker.on("exit", (code) => {
       if (!stopped.has(worker)) stopped.set(worker, new Error(`executor: worker exited (${code})`));
     });

@@ -49,19 +49,61 @@ export interface RunResult<S> {
   reportPath: string;
 }
 
+/** Merges plain objects recursively; arrays and scalars in `over` replace those in `base`. */
+export function deepMerge(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Dotted paths of every key in `over` that `parsed` lacks (unknown settings). */
+function unknownKeys(over: Record<string, unknown>, parsed: unknown, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(over)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (!isPlainObject(parsed) || !(key in parsed)) out.push(path);
+    else if (isPlainObject(value)) out.push(...unknownKeys(value, parsed[key], path));
+  }
+  return out;
+}
+
+function knownKeys(parsed: unknown, prefix = ""): string[] {
+  if (!isPlainObject(parsed)) return [];
+  return Object.entries(parsed).flatMap(([key, value]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    return isPlainObject(value) ? knownKeys(value, path) : [path];
+  });
+}
+
 /** Parses a study's config from a preset and overrides; bad values are UsageErrors. */
 export function parseConfig<C>(
   study: Study<C>,
   preset: "quick" | "full",
   overrides: Record<string, unknown>,
 ): C {
-  const merged = { ...study.presets[preset], ...overrides };
+  const merged = deepMerge(deepMerge({}, study.presets[preset]), overrides);
   const result = study.config.safeParse(merged);
   if (!result.success) {
     const problems = result.error.issues
       .map((issue) => `${issue.path.join(".") || "(config)"}: ${issue.message}`)
       .join("; ");
     throw new UsageError(`invalid config for '${study.name}': ${problems}`);
+  }
+  const unknown = unknownKeys(overrides, result.data);
+  if (unknown.length) {
+    throw new UsageError(
+      `unknown setting ${unknown.map((k) => `'${k}'`).join(", ")} for '${study.name}'; known settings: ${knownKeys(result.data).join(", ")}`,
+    );
   }
   return result.data;
 }

@@ -1,0 +1,283 @@
+// The edge-of-stability study: GD past 2/L on a diagonal linear network and on
+// a tanh MLP trained on MNIST, with sharpness tracked along the way.
+import { z } from "zod";
+import { loadMnist, oneHot } from "../../core/data/mnist.js";
+import { minimumL1Interpolator } from "../../core/lp.js";
+import type { MetricRecord, Study } from "../../core/study.js";
+import {
+  beta,
+  interpolationDistance,
+  runDiagonalGd,
+  sharpness,
+  sparseRegression,
+} from "./diagonal.js";
+import { runMlpGd } from "./mlp.js";
+import { eosReport } from "./report.js";
+
+const diagonalConfig = z.object({
+  n: z.number().int().positive().default(20),
+  d: z.number().int().positive().default(100),
+  support: z.number().int().positive().default(3),
+  alpha: z.number().positive().default(0.01),
+  /** Step sizes as multiples c of 2 / S0 (S0 = sharpness at initialisation). */
+  multipliers: z.array(z.number().positive()).default([0.5, 0.8, 0.9, 1.0]),
+  /** A multiplier past the divergence threshold, run to show divergence. */
+  divergentMultiplier: z.number().positive().default(1.5),
+  /** A small step that follows gradient flow closely. */
+  smallMultiplier: z.number().positive().default(0.05),
+  steps: z.number().int().positive().default(20000),
+  smallSteps: z.number().int().positive().default(100000),
+  sharpnessEvery: z.number().int().positive().default(50),
+  /** Samples for the control run with n >= d (no over-parameterisation). */
+  controlN: z.number().int().positive().default(150),
+  logEvery: z.number().int().positive().default(10),
+});
+
+const mlpConfig = z.object({
+  enabled: z.boolean().default(true),
+  examples: z.number().int().positive().default(2000),
+  hidden: z.array(z.number().int().positive()).default([200, 200]),
+  stepSizes: z.array(z.number().positive()).default([0.02, 0.1, 0.15]),
+  steps: z.number().int().positive().default(1500),
+  sharpnessEvery: z.number().int().positive().default(25),
+  powerIterations: z.number().int().positive().default(20),
+});
+
+export const eosConfig = z.object({
+  diagonal: diagonalConfig.default(diagonalConfig.parse({})),
+  mlp: mlpConfig.default(mlpConfig.parse({})),
+});
+export type EosConfig = z.infer<typeof eosConfig>;
+
+export interface RunSummary {
+  part: "diagonal" | "mlp";
+  label: string;
+  stepSize: number;
+  twoOverEta: number;
+  multiplier?: number;
+  steps: number;
+  diverged: boolean;
+  sharpnessMax: number;
+  /** Mean sharpness over the last 10% of the run's measurements. */
+  sharpnessFinalMean: number;
+  lossInitial: number;
+  lossFinal: number;
+  monotoneLoss: boolean;
+  interpolationError?: number;
+  l1Norm?: number;
+  accuracy?: number;
+}
+
+export interface EosSummary {
+  diagonal: {
+    n: number;
+    d: number;
+    s0: number;
+    l1NormMinimum: number;
+    runs: RunSummary[];
+    smallStep: RunSummary;
+    controlN: number;
+    controlS0: number;
+    control: RunSummary[];
+  };
+  mlp: { examples: number; widths: number[]; runs: RunSummary[] } | null;
+}
+
+/** True when the loss never rises by more than 1e-9 relative while above 1e-20. */
+export function isMonotone(losses: number[]): boolean {
+  for (let i = 1; i < losses.length; i++) {
+    if (losses[i - 1] > 1e-20 && losses[i] > losses[i - 1] * (1 + 1e-9)) return false;
+  }
+  return true;
+}
+
+function finalMean(values: { value: number }[]): number {
+  const tail = values.slice(Math.floor(values.length * 0.9));
+  const used = tail.length ? tail : values.slice(-1);
+  return used.reduce((a, s) => a + s.value, 0) / used.length;
+}
+
+export const study: Study<EosConfig, EosSummary> = {
+  name: "eos",
+  summary: "Gradient descent at the edge of stability: sharpness rises to 2/eta and hovers there.",
+  paper:
+    "Zhang and Karbasi, 'Criteria and Bias of Parameterized Linear Regression under Edge of Stability Regime'; Cohen et al., 'Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability' (ICLR 2021)",
+  config: eosConfig,
+  presets: {
+    quick: {
+      diagonal: { steps: 10000, smallSteps: 40000, sharpnessEvery: 20 },
+      mlp: {
+        examples: 500,
+        hidden: [100, 100],
+        stepSizes: [0.02, 0.15],
+        steps: 300,
+        sharpnessEvery: 30,
+        powerIterations: 12,
+      },
+    },
+    full: {},
+  },
+  async run(config, ctx) {
+    const dc = config.diagonal;
+    const problem = sparseRegression(dc.n, dc.d, dc.support, ctx.rng.fork("diagonal-data"));
+    const start = new Float64Array(2 * dc.d).fill(dc.alpha);
+    const s0 = sharpness(problem, start, ctx.rng.fork("s0"), 60);
+    const l1Min = minimumL1Interpolator(problem.x, problem.y, dc.n, dc.d).reduce(
+      (a, v) => a + Math.abs(v),
+      0,
+    );
+
+    const diagonalRun = (
+      label: string,
+      p: typeof problem,
+      sharpness0: number,
+      multiplier: number,
+      steps: number,
+      every: number,
+    ): RunSummary => {
+      const stepSize = (multiplier * 2) / sharpness0;
+      const run = runDiagonalGd(p, {
+        alpha: dc.alpha,
+        stepSize,
+        steps,
+        sharpnessEvery: every,
+        rng: ctx.rng.fork(`diagonal-${label}`),
+        onStep(step, loss, sharp) {
+          if (step % dc.logEvery === 0 || sharp !== null) {
+            ctx.metric({
+              part: "diagonal",
+              run: label,
+              step,
+              loss,
+              ...(sharp !== null ? { sharpness: sharp } : {}),
+            });
+          }
+          if (step % 1000 === 0)
+            ctx.progress({ stage: `diagonal ${label}`, done: step, total: steps });
+        },
+      });
+      ctx.progress({ stage: `diagonal ${label}`, done: steps, total: steps });
+      const b = beta(run.finalParams, p.d);
+      return {
+        part: "diagonal",
+        label,
+        multiplier,
+        stepSize,
+        twoOverEta: 2 / stepSize,
+        steps: run.steps,
+        diverged: run.diverged,
+        sharpnessMax: Math.max(...run.sharpness.map((s) => s.value)),
+        sharpnessFinalMean: finalMean(run.sharpness),
+        lossInitial: run.losses[0],
+        lossFinal: run.losses[run.losses.length - 1],
+        monotoneLoss: isMonotone(run.losses),
+        interpolationError:
+          p.n <= p.d && !run.diverged ? interpolationDistance(p, run.finalParams) : undefined,
+        l1Norm: b.reduce((a, v) => a + Math.abs(v), 0),
+      };
+    };
+
+    const runs = [...dc.multipliers, dc.divergentMultiplier].map((c) =>
+      diagonalRun(`c=${c}`, problem, s0, c, dc.steps, dc.sharpnessEvery),
+    );
+    const smallStep = diagonalRun(
+      `c=${dc.smallMultiplier}`,
+      problem,
+      s0,
+      dc.smallMultiplier,
+      dc.smallSteps,
+      dc.sharpnessEvery * 10,
+    );
+
+    // n >= d: the same model without over-parameterisation; its one interpolator has a
+    // fixed sharpness, so GD cannot move to a flatter one as steps grow
+    const controlProblem = sparseRegression(
+      dc.controlN,
+      dc.d,
+      dc.support,
+      ctx.rng.fork("control-data"),
+    );
+    const controlS0 = sharpness(controlProblem, start, ctx.rng.fork("control-s0"), 60);
+    const control = [0.5, 0.9, 1.0].map((c) =>
+      diagonalRun(`control c=${c}`, controlProblem, controlS0, c, dc.steps, dc.sharpnessEvery),
+    );
+
+    let mlp: EosSummary["mlp"] = null;
+    const mc = config.mlp;
+    if (mc.enabled) {
+      const { train } = loadMnist({ seed: ctx.seed, train: mc.examples, test: 0 });
+      const images = standardise(train.images, train.count, train.features);
+      const widths = [train.features, ...mc.hidden, 10];
+      const mlpRuns: RunSummary[] = [];
+      for (const eta of mc.stepSizes) {
+        const label = `eta=${eta}`;
+        const run = runMlpGd({
+          widths,
+          images,
+          targets: oneHot(train.labels),
+          labels: train.labels,
+          count: train.count,
+          stepSize: eta,
+          steps: mc.steps,
+          sharpnessEvery: mc.sharpnessEvery,
+          powerIterations: mc.powerIterations,
+          rng: ctx.rng.fork("mlp"),
+          onStep(step, loss, sharp) {
+            const record: MetricRecord = { part: "mlp", run: label, step, loss };
+            if (sharp !== null) record.sharpness = sharp;
+            ctx.metric(record);
+            ctx.progress({ stage: `mlp ${label}`, done: step + 1, total: mc.steps });
+          },
+        });
+        mlpRuns.push({
+          part: "mlp",
+          label,
+          stepSize: eta,
+          twoOverEta: 2 / eta,
+          steps: run.losses.length,
+          diverged: run.diverged,
+          sharpnessMax: Math.max(...run.sharpness.map((s) => s.value)),
+          sharpnessFinalMean: finalMean(run.sharpness),
+          lossInitial: run.losses[0],
+          lossFinal: run.losses[run.losses.length - 1],
+          monotoneLoss: isMonotone(run.losses),
+          accuracy: run.accuracies.length
+            ? run.accuracies[run.accuracies.length - 1].value
+            : undefined,
+        });
+      }
+      mlp = { examples: train.count, widths, runs: mlpRuns };
+    }
+    return {
+      diagonal: {
+        n: dc.n,
+        d: dc.d,
+        s0,
+        l1NormMinimum: l1Min,
+        runs,
+        smallStep,
+        controlN: dc.controlN,
+        controlS0,
+        control,
+      },
+      mlp,
+    };
+  },
+  report: eosReport,
+};
+
+/** Centres each pixel on its mean and scales all pixels to unit variance. */
+export function standardise(images: Float32Array, count: number, features: number): Float32Array {
+  const mean = new Float64Array(features);
+  for (let i = 0; i < count; i++)
+    for (let j = 0; j < features; j++) mean[j] += images[i * features + j] / count;
+  const out = new Float32Array(images.length);
+  let sumSquares = 0;
+  for (let i = 0; i < images.length; i++) {
+    out[i] = images[i] - mean[i % features];
+    sumSquares += out[i] * out[i];
+  }
+  const sd = Math.sqrt(sumSquares / images.length) || 1;
+  for (let i = 0; i < out.length; i++) out[i] /= sd;
+  return out;
+}

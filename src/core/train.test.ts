@@ -29,7 +29,9 @@ test("full-batch GD converges to the least-squares solution and logs every step"
     onMetric: (r) => records.push(r),
   });
   const w = toFloat64((result.params as any).w);
-  wStar.forEach((v, j) => assert.ok(Math.abs(w[j] - v) < 1e-8, `w[${j}] = ${w[j]}`));
+  wStar.forEach((v, j) => {
+    assert.ok(Math.abs(w[j] - v) < 1e-8, `w[${j}] = ${w[j]}`);
+  });
   assert.equal(records.length, 200);
   assert.ok(result.losses[199] < 1e-16);
   // the first step is a hand-computable GD step: w1 = 0.3 * X^T y / n

@@ -37,11 +37,11 @@ function run(opt: GradientTransformation, start: number[], gradients: number[][]
 }
 
 function close(actual: number[][], expected: number[][], tol = 1e-12): void {
-  actual.forEach((row, i) =>
-    row.forEach((v, j) =>
-      assert.ok(Math.abs(v - expected[i][j]) <= tol, `step ${i} [${j}]: ${v} vs ${expected[i][j]}`),
-    ),
-  );
+  actual.forEach((row, i) => {
+    row.forEach((v, j) => {
+      assert.ok(Math.abs(v - expected[i][j]) <= tol, `step ${i} [${j}]: ${v} vs ${expected[i][j]}`);
+    });
+  });
 }
 
 const grads = [

@@ -28,7 +28,10 @@ test("regions and counts follow the stated thresholds", () => {
   assert.equal(regionOf(1.005, thresholds), "bulk");
   assert.equal(regionOf(1.05, thresholds), null);
   assert.equal(regionOf(0.5, thresholds), "stable");
-  const s = spectrumSummary(Float64Array.from([20, 1.2, 1.0005, 0.995, 0.95, 0.3, 1e-9]), thresholds);
+  const s = spectrumSummary(
+    Float64Array.from([20, 1.2, 1.0005, 0.995, 0.95, 0.3, 1e-9]),
+    thresholds,
+  );
   assert.deepEqual(
     [s.chaotic, s.bulk, s.bulkTight, s.stable, s.max, s.min],
     [2, 2, 1, 2, 20, 1e-9],
@@ -100,4 +103,19 @@ test("training in the span of all coordinates reproduces ordinary training to 1e
   const plain = train(theta0, setup).final;
   for (let i = 0; i < p; i++) assert.ok(Math.abs(inSpan[i] - plain[i]) < 1e-12);
   assert.ok(accuracy(shape, plain, digits.test) > 0.3, "two epochs already learn something");
+});
+
+test("Lanczos quadrature finds the extremes of a known spectrum and its weights sum to 1", async () => {
+  const { lanczosQuadrature, fractionBetween } = await import("./matrix-free.js");
+  // diagonal operator: 30 values at exactly 1, 10 spread in [2, 20], 20 in [0.01, 0.5]
+  const diag = Float64Array.from({ length: 60 }, (_, i) =>
+    i < 30 ? 1 : i < 40 ? 2 + 2 * (i - 30) : 0.01 + 0.025 * (i - 40),
+  );
+  const q = lanczosQuadrature((v) => v.map((x, i) => diag[i] * x), 60, 60, new Rng(3));
+  assert.ok(Math.abs(q.nodes[0] - 20) < 1e-9, `top ${q.nodes[0]}`);
+  assert.ok(Math.abs(q.nodes[q.nodes.length - 1] - 0.01) < 1e-9);
+  assert.ok(Math.abs(q.weights.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+  // the repeated value is one node whose weight is the start vector's mass there
+  const bulk = fractionBetween(q, 0.999, 1.001);
+  assert.ok(bulk > 0.2 && bulk < 0.8, `bulk weight ${bulk}`);
 });

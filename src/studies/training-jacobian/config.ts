@@ -28,6 +28,8 @@ export const configSchema = z
     spanDirections: z.number().int().min(1).default(400),
     /** Columns of J checked against finite differences of the whole run inside the run. */
     finiteDifferenceColumns: z.number().int().min(0).default(2),
+    /** Lanczos steps on J^T J (each one JVP and one VJP through training); 0 skips. */
+    lanczosSteps: z.number().int().min(0).default(30),
     /** Worker threads for the Jacobian columns (0 = this thread). */
     workers: z.number().int().min(0).max(64).default(0),
     /** Column chunks per Jacobian (progress granularity). */

@@ -21,6 +21,7 @@ export const study: Study<Config, Summary> = {
       noiseInputs: false,
       directionsPerRegion: 8,
       spanDirections: 100,
+      lanczosSteps: 20,
       finiteDifferenceColumns: 1,
       chunks: 4,
     },

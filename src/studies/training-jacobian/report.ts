@@ -205,6 +205,39 @@ export function buildReport(summary: Summary, metrics: MetricRecord[], config: C
         ],
       },
       {
+        title: "Matrix-free estimates (Lanczos through training)",
+        text: [
+          summary.matrixFree
+            ? `Lanczos with full reorthogonalisation on J^T J, ${summary.matrixFree.steps} steps from one random vector; each step is one Jacobian-vector and one vector-Jacobian product through the whole training run (no dense J), the way models too large for the dense Jacobian are analysed. The near-one fraction is the stochastic-Lanczos-quadrature weight of Ritz values with ${t.stableBelow} <= s <= ${t.chaoticAbove} (one probe; the quadrature resolves a band only when a Ritz value falls in it, so this is rough, and the smallest Ritz value converges slowly because the bottom of the spectrum is clustered).`
+            : "Skipped (lanczosSteps = 0).",
+        ],
+        tables: summary.matrixFree
+          ? [
+              {
+                title: "Lanczos against the dense SVD",
+                columns: ["quantity", "Lanczos", "dense"],
+                rows: [
+                  ...summary.matrixFree.top.map((x, i) => [
+                    `s_${i + 1}`,
+                    fmt(x, 6),
+                    fmt(summary.matrixFree!.denseTop[i], 6),
+                  ]),
+                  [
+                    "smallest s",
+                    fmt(summary.matrixFree.smallest),
+                    fmt(summary.matrixFree.denseSmallest),
+                  ],
+                  [
+                    `fraction with ${t.stableBelow} <= s <= ${t.chaoticAbove}`,
+                    fmt(summary.matrixFree.bulkFraction),
+                    fmt(summary.matrixFree.denseBulkFraction),
+                  ],
+                ],
+              },
+            ]
+          : [],
+      },
+      {
         title: "Training inside the span of singular directions",
         text: [
           "The same optimiser and schedule, with the parameters restricted to theta_0 + span of k right singular vectors: the most chaotic, those closest to 1 (bulk), the most stable, or k random directions. The paper reports that the stable directions alone train well.",

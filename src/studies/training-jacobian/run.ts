@@ -23,11 +23,12 @@ import type { Config } from "./config.js";
 import { type DigitSet, loadDigits, pickDigits } from "./digits.js";
 import { jvpThroughTraining } from "./jacobian.js";
 import { type Svd, singularValues, svdSquare } from "./linalg.js";
+import { fractionBetween, trainingGramQuadrature } from "./matrix-free.js";
 import { initParams, type MlpShape, parameterCount } from "./mlp.js";
 import { parallelJacobian } from "./parallel-jacobian.js";
 import { accuracy, trainInSpan } from "./span-training.js";
 import type { Summary } from "./summary.js";
-import { type TrainSetup, train } from "./training.js";
+import { type TrainSetup, type Trajectory, train } from "./training.js";
 
 const referencePath = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -65,6 +66,7 @@ function noiseImages(count: number, features: number, ctx: StudyContext): DigitS
 }
 
 interface RunResult {
+  trajectory: Trajectory;
   final: Float64Array;
   trainAccuracy: number;
   testAccuracy: number;
@@ -156,6 +158,7 @@ export async function runStudy(config: Config, ctx: StudyContext): Promise<Summa
     ctx.progress({ stage: `svd ${label}`, done: 1, total: 1 });
     for (const point of spectrumPoints(s)) ctx.metric({ kind: "spectrum", run: label, ...point });
     return {
+      trajectory,
       final: trajectory.final,
       trainAccuracy: accuracy(shape, trajectory.final, set),
       testAccuracy: accuracy(shape, trajectory.final, digits.test),
@@ -301,9 +304,9 @@ export async function runStudy(config: Config, ctx: StudyContext): Promise<Summa
       ctx,
     );
 
-    // matrix-free check: one J v through training against the dense J
+    // matrix-free: J v through training against the dense SVD, and Lanczos on J^T J
     const v = ctx.rng.fork("jvp-check").normals(p);
-    const jv = jvpThroughTraining(train(inits[0], setupFor(trainSet), { keepTrajectory: true }), v);
+    const jv = jvpThroughTraining(main.trajectory, v);
     const dense = svdApply(svd, v);
     let jvpError = 0;
     let jvNorm = 0;
@@ -312,6 +315,7 @@ export async function runStudy(config: Config, ctx: StudyContext): Promise<Summa
       jvNorm = Math.max(jvNorm, Math.abs(jv[r]));
     }
     jvpError /= jvNorm;
+    const matrixFree = lanczosEstimates(main, config, thresholds, ctx);
 
     const reference = referenceSpectra().get("normal_seed0");
     return {
@@ -337,6 +341,7 @@ export async function runStudy(config: Config, ctx: StudyContext): Promise<Summa
       variants,
       trainingLength,
       spanTraining,
+      matrixFree,
       precision: {
         finiteDifferenceRelativeError: main.maxFiniteDifferenceError,
         jvpAgainstSvdMaxError: jvpError,
@@ -350,6 +355,27 @@ export async function runStudy(config: Config, ctx: StudyContext): Promise<Summa
   } finally {
     await executor.close();
   }
+}
+
+/** Extreme singular values and the bulk fraction from Lanczos on J^T J, beside the dense values. */
+function lanczosEstimates(main: RunResult, config: Config, t: Thresholds, ctx: StudyContext) {
+  const steps = Math.min(config.lanczosSteps, main.s.length);
+  if (steps < 2) return null;
+  ctx.progress({ stage: "lanczos", done: 0, total: 1, message: `${steps} steps` });
+  const q = trainingGramQuadrature(main.trajectory, steps, ctx.rng.fork("lanczos"));
+  ctx.progress({ stage: "lanczos", done: 1, total: 1 });
+  const sing = Array.from(q.nodes, (x) => Math.sqrt(Math.max(x, 0)));
+  const n = main.s.length;
+  const inBand = main.s.filter((x) => x >= t.stableBelow && x <= t.chaoticAbove).length;
+  return {
+    steps,
+    top: sing.slice(0, 3),
+    denseTop: Array.from(main.s.slice(0, 3)),
+    smallest: sing[sing.length - 1],
+    denseSmallest: main.s[n - 1],
+    bulkFraction: fractionBetween(q, t.stableBelow, t.chaoticAbove),
+    denseBulkFraction: inBand / n,
+  };
 }
 
 function mean(xs: number[]): number {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UsageError } from "../../core/errors.js";
-import { parseConfig } from "../../core/run-folder.js";
 import { Rng } from "../../core/rng.js";
+import { parseConfig } from "../../core/run-folder.js";
 import type { MetricRecord, StudyContext } from "../../core/study.js";
 import { study } from "./index.js";
 

@@ -45,6 +45,17 @@ export interface Summary {
     trainAccuracy: number;
     testAccuracy: number;
   }[];
+  /** Lanczos on J^T J through JVPs and VJPs only, beside the dense values. */
+  matrixFree: {
+    steps: number;
+    top: number[];
+    denseTop: number[];
+    smallest: number;
+    denseSmallest: number;
+    /** Fraction of singular values between stableBelow and chaoticAbove. */
+    bulkFraction: number;
+    denseBulkFraction: number;
+  } | null;
   precision: { finiteDifferenceRelativeError: number | null; jvpAgainstSvdMaxError: number };
   reference: (SpectrumSummary & { parameters: number }) | null;
   seconds: { jacobian: number; total: number };

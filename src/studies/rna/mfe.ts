@@ -15,7 +15,7 @@ export interface MfeTables {
   c: Int32Array;
   /** fm[i,j]: lowest energy of [i, j] as part of a multiloop, with at least one stem. */
   fm: Int32Array;
-  /** fm1[i,j]: one multiloop stem (i, l), l <= j, followed by unpaired bases. */
+  /** fm1[i,j] at index j * n + i (transposed): one multiloop stem (i, l), l <= j, then unpaired bases. */
   fm1: Int32Array;
   /** f5[j]: lowest energy of the prefix [0, j) as an exterior loop; f5[0] = 0. */
   f5: Int32Array;
@@ -71,7 +71,11 @@ export function multiClosing(model: Model, S: Uint8Array, i: number, j: number):
   );
 }
 
-/** Fills the MFE tables for sequence S (base codes 1..4). */
+/**
+ * Fills the MFE tables for sequence S (base codes 1..4). Generic interior loops (both sides
+ * >= 3 nt) split into size + asymmetry (by n1, n2), the outer mismatch, and the inner mismatch
+ * per inner pair, so their inner loop is a few loads; the rest go through interiorEnergy.
+ */
 export function fillMfe(model: Model, S: Uint8Array): MfeTables {
   const P = model.params;
   const n = S.length;
@@ -81,6 +85,20 @@ export function fillMfe(model: Model, S: Uint8Array): MfeTables {
   const fm1 = new Int32Array(n * n).fill(INF);
   const f5 = new Int32Array(n + 1);
   const mlBase = P.mlBase;
+  const sized = new Int32Array(32 * 32);
+  for (let n1 = 0; n1 <= MAXLOOP; n1++) {
+    for (let n2 = 0; n1 + n2 <= MAXLOOP; n2++) {
+      sized[n1 * 32 + n2] = P.interior[n1 + n2] + Math.min(P.maxNinio, Math.abs(n1 - n2) * P.ninio);
+    }
+  }
+  const innerMismatch = new Int32Array(n * n);
+  for (let p = 1; p < n; p++) {
+    for (let q = p + MIN_HAIRPIN + 1; q < n - 1; q++) {
+      const t = ptype[p * n + q];
+      if (t !== 0)
+        innerMismatch[p * n + q] = P.mismatchInterior[(RTYPE[t] * 5 + S[q + 1]) * 5 + S[p - 1]];
+    }
+  }
 
   for (let i = n - 1; i >= 0; i--) {
     for (let j = i + MIN_HAIRPIN + 1; j < n; j++) {
@@ -92,13 +110,15 @@ export function fillMfe(model: Model, S: Uint8Array): MfeTables {
         // interior loops, bulges and stacks: inner pair (p, q), at most MAXLOOP unpaired
         const si1 = S[i + 1];
         const sj1 = S[j - 1];
+        let generic = INF;
         const pMax = Math.min(i + MAXLOOP + 1, j - MIN_HAIRPIN - 2);
         for (let p = i + 1; p <= pMax; p++) {
           const n1 = p - i - 1;
           const qMin = Math.max(p + MIN_HAIRPIN + 1, j - 1 - MAXLOOP + n1);
           const row = p * n;
           const sp1 = S[p - 1];
-          for (let q = j - 1; q >= qMin; q--) {
+          const qSmall = n1 <= 2 ? qMin : Math.max(qMin, j - 3);
+          for (let q = j - 1; q >= qSmall; q--) {
             const t2 = ptype[row + q];
             if (t2 === 0) continue;
             const inner = c[row + q];
@@ -107,14 +127,25 @@ export function fillMfe(model: Model, S: Uint8Array): MfeTables {
               interiorEnergy(P, type, RTYPE[t2], n1, j - q - 1, si1, sj1, sp1, S[q + 1]) + inner;
             if (e < best) best = e;
           }
+          if (n1 <= 2) continue;
+          const t = n1 * 32 + j - 1;
+          for (let q = qSmall - 1; q >= qMin; q--) {
+            const e = sized[t - q] + c[row + q] + innerMismatch[row + q];
+            if (e < generic) generic = e;
+          }
+        }
+        if (generic < INF) {
+          const e = generic + P.mismatchInterior[(type * 5 + si1) * 5 + sj1];
+          if (e < best) best = e;
         }
 
         // multiloop: fm[i+1, u-1] holds >= 1 stem, fm1[u, j-1] the last one
         let ml = INF;
+        const left = (i + 1) * n - 1;
+        const col = (j - 1) * n;
         for (let u = i + MIN_HAIRPIN + 3; u <= j - MIN_HAIRPIN - 2; u++) {
-          const a = fm[(i + 1) * n + u - 1];
-          const b = fm1[u * n + j - 1];
-          if (a + b < ml) ml = a + b;
+          const e = fm[left + u] + fm1[col + u];
+          if (e < ml) ml = e;
         }
         if (ml < INF) {
           const e = ml + multiClosing(model, S, i, j);
@@ -124,19 +155,21 @@ export function fillMfe(model: Model, S: Uint8Array): MfeTables {
       }
 
       // fm1: stem (i, j), or stem (i, l) with j unpaired
-      let m1 = fm1[ij - 1] + mlBase;
+      let m1 = fm1[(j - 1) * n + i] + mlBase;
       if (type !== 0 && c[ij] < INF) {
         const e = c[ij] + multiStem(model, S, i, j);
         if (e < m1) m1 = e;
       }
-      fm1[ij] = Math.min(m1, INF);
+      fm1[j * n + i] = Math.min(m1, INF);
 
       // fm: the last stem starts at k; before it unpaired bases or more stems
       let m = INF;
+      const col = j * n;
+      const rowStart = ij - j;
       for (let k = i; k <= j - MIN_HAIRPIN - 1; k++) {
-        const last = fm1[k * n + j];
+        const last = fm1[col + k];
         if (last >= INF) continue;
-        const before = k > i ? fm[ij - j + k - 1] : INF;
+        const before = k > i ? fm[rowStart + k - 1] : INF;
         const unpaired = (k - i) * mlBase;
         const e = Math.min(before, unpaired) + last;
         if (e < m) m = e;
@@ -223,7 +256,7 @@ export function tracebackMfe(model: Model, S: Uint8Array, t: MfeTables): Int32Ar
       if (found) continue;
       const rest = target - multiClosing(model, S, i, j);
       for (let u = i + MIN_HAIRPIN + 3; u <= j - MIN_HAIRPIN - 2; u++) {
-        if (fm[(i + 1) * n + u - 1] + fm1[u * n + j - 1] === rest) {
+        if (fm[(i + 1) * n + u - 1] + fm1[(j - 1) * n + u] === rest) {
           stack.push([2, i + 1, u - 1], [3, u, j - 1]);
           found = true;
           break;
@@ -234,7 +267,7 @@ export function tracebackMfe(model: Model, S: Uint8Array, t: MfeTables): Int32Ar
       const target = fm[i * n + j];
       let found = false;
       for (let k = i; k <= j - MIN_HAIRPIN - 1; k++) {
-        const last = fm1[k * n + j];
+        const last = fm1[j * n + k];
         if (last >= INF) continue;
         if ((k - i) * P.mlBase + last === target) {
           stack.push([3, k, j]);
@@ -250,7 +283,7 @@ export function tracebackMfe(model: Model, S: Uint8Array, t: MfeTables): Int32Ar
       if (!found) fail("multiloop");
     } else {
       const ij = i * n + j;
-      if (ptype[ij] !== 0 && c[ij] < INF && c[ij] + multiStem(model, S, i, j) === fm1[ij]) {
+      if (ptype[ij] !== 0 && c[ij] < INF && c[ij] + multiStem(model, S, i, j) === fm1[j * n + i]) {
         stack.push([1, i, j]);
       } else stack.push([3, i, j - 1]);
     }
@@ -306,20 +339,22 @@ export function countMfeStructures(model: Model, S: Uint8Array, t: MfeTables): n
         const rest = target - multiClosing(model, S, i, j);
         for (let u = i + MIN_HAIRPIN + 3; u <= j - MIN_HAIRPIN - 2; u++) {
           const a = (i + 1) * n + u - 1;
-          const b = u * n + j - 1;
+          const b = (j - 1) * n + u;
           if (fm[a] + fm1[b] === rest) count += nm[a] * nm1[b];
         }
         nc[ij] = count;
       }
-      let m1 = fm1[ij - 1] < INF && fm1[ij - 1] + P.mlBase === fm1[ij] ? nm1[ij - 1] : 0;
-      if (type !== 0 && c[ij] < INF && c[ij] + multiStem(model, S, i, j) === fm1[ij]) m1 += nc[ij];
-      nm1[ij] = m1;
+      const ji = j * n + i;
+      const prev = ji - n;
+      let m1 = fm1[prev] < INF && fm1[prev] + P.mlBase === fm1[ji] ? nm1[prev] : 0;
+      if (type !== 0 && c[ij] < INF && c[ij] + multiStem(model, S, i, j) === fm1[ji]) m1 += nc[ij];
+      nm1[ji] = m1;
       let m = 0;
       for (let k = i; k <= j - MIN_HAIRPIN - 1; k++) {
-        const last = fm1[k * n + j];
+        const last = fm1[j * n + k];
         if (last >= INF) continue;
-        if ((k - i) * P.mlBase + last === fm[ij]) m += nm1[k * n + j];
-        if (k > i && fm[i * n + k - 1] + last === fm[ij]) m += nm[i * n + k - 1] * nm1[k * n + j];
+        if ((k - i) * P.mlBase + last === fm[ij]) m += nm1[j * n + k];
+        if (k > i && fm[i * n + k - 1] + last === fm[ij]) m += nm[i * n + k - 1] * nm1[j * n + k];
       }
       nm[ij] = m;
     }

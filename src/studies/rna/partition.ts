@@ -41,7 +41,7 @@ export interface InsideTables {
   qb: Float64Array;
   /** qm[i,j]: multiloop parts of [i, j] with at least one stem. */
   qm: Float64Array;
-  /** qm1[i,j]: one multiloop stem (i, l), l <= j, then unpaired bases. */
+  /** qm1[i,j] at index j * n + i (transposed): one multiloop stem (i, l), l <= j, then unpaired bases. */
   qm1: Float64Array;
   /** q5[j]: the prefix [0, j) as exterior loop; q5[0] = 1. */
   q5: Float64Array;
@@ -75,7 +75,46 @@ function scaleFactors(model: Model, S: Uint8Array, options: PartitionOptions): F
   return scale;
 }
 
-/** Fills the inside tables and ln Z for sequence S. */
+/**
+ * Factors shared by the interior-loop loops of the inside and outside passes. Generic interior
+ * loops (both sides >= 3 nt, or 2 x >= 4) factor as size(n1 + n2) * ninio(|n1 - n2|) *
+ * mismatch(outer) * mismatch(inner): `sized` holds the first two with the span scale, indexed
+ * n1 * 32 + n2, and `innerMismatch` the last per inner pair, so the hot loop is two loads and
+ * a multiply-add. Small loops, bulges and stacks go through interiorFactor.
+ */
+interface LoopFactors {
+  sized: Float64Array;
+  innerMismatch: Float64Array;
+}
+
+function loopFactors(
+  B: BoltzmannTables,
+  S: Uint8Array,
+  ptype: Int8Array,
+  scale: Float64Array,
+): LoopFactors {
+  const n = S.length;
+  const sized = new Float64Array(32 * 32);
+  for (let n1 = 0; n1 <= MAXLOOP; n1++) {
+    for (let n2 = 0; n1 + n2 <= MAXLOOP; n2++) {
+      sized[n1 * 32 + n2] = B.interior[n1 + n2] * B.ninio[Math.abs(n1 - n2)] * scale[n1 + n2 + 2];
+    }
+  }
+  const innerMismatch = new Float64Array(n * n);
+  for (let p = 1; p < n; p++) {
+    for (let q = p + MIN_HAIRPIN + 1; q < n - 1; q++) {
+      const t = ptype[p * n + q];
+      if (t !== 0)
+        innerMismatch[p * n + q] = B.mismatchInterior[(RTYPE[t] * 5 + S[q + 1]) * 5 + S[p - 1]];
+    }
+  }
+  return { sized, innerMismatch };
+}
+
+/**
+ * Fills the inside tables and ln Z for sequence S. qm1 is stored transposed (index j * n + i)
+ * so that the multiloop sums over its first index read memory in order.
+ */
 export function inside(model: Model, S: Uint8Array, options: PartitionOptions = {}): InsideTables {
   const P = model.params;
   const B = boltzmannTables(model);
@@ -83,6 +122,7 @@ export function inside(model: Model, S: Uint8Array, options: PartitionOptions = 
   const n = S.length;
   const ptype = pairTypes(S);
   const scale = scaleFactors(model, S, options);
+  const { sized, innerMismatch } = loopFactors(B, S, ptype, scale);
   const qb = new Float64Array(n * n);
   const qm = new Float64Array(n * n);
   const qm1 = new Float64Array(n * n);
@@ -99,15 +139,19 @@ export function inside(model: Model, S: Uint8Array, options: PartitionOptions = 
       if (type !== 0) {
         let sum = boltzmann(hairpinEnergy(P, S, i, j, false)) * scale[j - i + 1];
 
+        // interior loops, bulges and stacks with inner pair (p, q)
         const si1 = S[i + 1];
         const sj1 = S[j - 1];
+        let generic = 0;
         const pMax = Math.min(i + MAXLOOP + 1, j - MIN_HAIRPIN - 2);
         for (let p = i + 1; p <= pMax; p++) {
           const n1 = p - i - 1;
           const qMin = Math.max(p + MIN_HAIRPIN + 1, j - 1 - MAXLOOP + n1);
           const row = p * n;
           const sp1 = S[p - 1];
-          for (let q = j - 1; q >= qMin; q--) {
+          // small loops, bulges and stacks: n1 <= 2 or n2 <= 2 (or 2 x 3)
+          const qSmall = n1 <= 2 ? qMin : Math.max(qMin, j - 3);
+          for (let q = j - 1; q >= qSmall; q--) {
             const inner = qb[row + q];
             if (inner === 0) continue;
             const f = interiorFactor(
@@ -123,25 +167,35 @@ export function inside(model: Model, S: Uint8Array, options: PartitionOptions = 
             );
             sum += f * inner * scale[n1 + j - q + 1];
           }
+          if (n1 <= 2) continue;
+          const t = n1 * 32 + j - 1;
+          for (let q = qSmall - 1; q >= qMin; q--) {
+            const inner = qb[row + q];
+            if (inner !== 0) generic += sized[t - q] * inner * innerMismatch[row + q];
+          }
         }
+        sum += generic * B.mismatchInterior[(type * 5 + si1) * 5 + sj1];
 
+        // multiloops: qm[i+1, u-1] holds >= 1 stem, qm1[u, j-1] the last one
         let ml = 0;
         const left = (i + 1) * n - 1;
+        const col = (j - 1) * n;
         for (let u = i + MIN_HAIRPIN + 3; u <= j - MIN_HAIRPIN - 2; u++) {
-          ml += qm[left + u] * qm1[u * n + j - 1];
+          ml += qm[left + u] * qm1[col + u];
         }
         if (ml > 0) sum += ml * closingFactor(B, d2, S, i, j) * scale[2];
         qb[ij] = sum;
       }
 
-      let m1 = qm1[ij - 1] * scale1;
+      let m1 = qm1[(j - 1) * n + i] * scale1;
       if (qb[ij] > 0) m1 += qb[ij] * multiFactor(B, d2, S, i, j);
-      qm1[ij] = m1;
+      qm1[j * n + i] = m1;
 
       let m = 0;
       const rowStart = ij - j;
+      const col = j * n;
       for (let k = i; k <= j - MIN_HAIRPIN - 1; k++) {
-        const last = qm1[k * n + j];
+        const last = qm1[col + k];
         if (last === 0) continue;
         m += (unpaired[k - i] + (k > i ? qm[rowStart + k - 1] : 0)) * last;
       }
@@ -168,8 +222,10 @@ export function pairProbabilities(model: Model, S: Uint8Array, t: InsideTables):
   const B = boltzmannTables(model);
   const d2 = model.dangles === 2;
   const { n, ptype, qb, qm, qm1, q5, scale } = t;
+  const { sized, innerMismatch } = loopFactors(B, S, ptype, scale);
   const ob = new Float64Array(n * n);
   const om = new Float64Array(n * n);
+  // outside of qm1, transposed like qm1
   const om1 = new Float64Array(n * n);
   const o5 = new Float64Array(n + 1);
   const unpaired = new Float64Array(n + 1);
@@ -194,21 +250,21 @@ export function pairProbabilities(model: Model, S: Uint8Array, t: InsideTables):
   for (let i = 0; i < n; i++) {
     for (let j = n - 1; j >= i + MIN_HAIRPIN + 1; j--) {
       const ij = i * n + j;
+      const col = j * n;
 
       const outM = om[ij];
       if (outM !== 0) {
         const rowStart = ij - j;
         for (let k = i; k <= j - MIN_HAIRPIN - 1; k++) {
-          const last = qm1[k * n + j];
           const before = unpaired[k - i] + (k > i ? qm[rowStart + k - 1] : 0);
-          om1[k * n + j] += outM * before;
-          if (k > i) om[rowStart + k - 1] += outM * last;
+          om1[col + k] += outM * before;
+          if (k > i) om[rowStart + k - 1] += outM * qm1[col + k];
         }
       }
 
-      const outM1 = om1[ij];
+      const outM1 = om1[col + i];
       if (outM1 !== 0) {
-        om1[ij - 1] += outM1 * scale1;
+        om1[col - n + i] += outM1 * scale1;
         if (qb[ij] > 0) ob[ij] += outM1 * multiFactor(B, d2, S, i, j);
       }
 
@@ -217,13 +273,15 @@ export function pairProbabilities(model: Model, S: Uint8Array, t: InsideTables):
       const type = ptype[ij];
       const si1 = S[i + 1];
       const sj1 = S[j - 1];
+      const outGeneric = outB * B.mismatchInterior[(type * 5 + si1) * 5 + sj1];
       const pMax = Math.min(i + MAXLOOP + 1, j - MIN_HAIRPIN - 2);
       for (let p = i + 1; p <= pMax; p++) {
         const n1 = p - i - 1;
         const qMin = Math.max(p + MIN_HAIRPIN + 1, j - 1 - MAXLOOP + n1);
         const row = p * n;
         const sp1 = S[p - 1];
-        for (let q = j - 1; q >= qMin; q--) {
+        const qSmall = n1 <= 2 ? qMin : Math.max(qMin, j - 3);
+        for (let q = j - 1; q >= qSmall; q--) {
           if (qb[row + q] === 0) continue;
           const f = interiorFactor(
             B,
@@ -238,12 +296,18 @@ export function pairProbabilities(model: Model, S: Uint8Array, t: InsideTables):
           );
           ob[row + q] += outB * f * scale[n1 + j - q + 1];
         }
+        if (n1 <= 2) continue;
+        const tt = n1 * 32 + j - 1;
+        for (let q = qSmall - 1; q >= qMin; q--) {
+          if (qb[row + q] !== 0) ob[row + q] += outGeneric * sized[tt - q] * innerMismatch[row + q];
+        }
       }
       const w = outB * closingFactor(B, d2, S, i, j) * scale[2];
       const left = (i + 1) * n - 1;
+      const prev = (j - 1) * n;
       for (let u = i + MIN_HAIRPIN + 3; u <= j - MIN_HAIRPIN - 2; u++) {
-        om[left + u] += w * qm1[u * n + j - 1];
-        om1[u * n + j - 1] += w * qm[left + u];
+        om[left + u] += w * qm1[prev + u];
+        om1[prev + u] += w * qm[left + u];
       }
     }
   }

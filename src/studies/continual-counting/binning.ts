@@ -157,54 +157,80 @@ export function binnedRowNorms(matrix: BinnedMatrix): Float64Array {
 /**
  * Squared column norms of R = L^{-1} W for the Toeplitz workload W with first
  * column `a`, solved exactly by forward substitution on all n columns at once:
- * row i of R is W_i - sum over bins of value * (sum of the bin's rows of R), and
- * the bin sums merge as the bins do. Time O(n^2 space / 2), memory O(n space).
+ * row i of R is (W_i - sum over bins of value * (sum of the bin's rows of R)) /
+ * value_0, and the bin sums merge as the bins do. Columns are processed in
+ * blocks so that the bin sums stay in cache. Time O(n^2 space / 2), memory
+ * O(block space).
  */
-export function binnedColumnNorms(matrix: BinnedMatrix, a: Float64Array): Float64Array {
+export function binnedColumnNorms(
+  matrix: BinnedMatrix,
+  a: Float64Array,
+  block = 512,
+): Float64Array {
   const n = matrix.n;
   const norms = new Float64Array(n);
+  for (let j0 = 0; j0 < n; j0 += block) {
+    solveColumnBlock(matrix, a, j0, Math.min(n, j0 + block), norms);
+  }
+  return norms;
+}
+
+/** Forward substitution for columns j0..j1-1 of R; adds squared entries into `norms`. */
+function solveColumnBlock(
+  matrix: BinnedMatrix,
+  a: Float64Array,
+  j0: number,
+  j1: number,
+  norms: Float64Array,
+): void {
+  const width = j1 - j0;
   const pool: Float64Array[] = [];
-  const take = () => pool.pop()?.fill(0) ?? new Float64Array(n);
-  let sums: Float64Array[] = [];
-  let sumEnds: number[] = [];
-  for (let i = 0; i < n; i++) {
+  // A bin's running sum of R's rows over this block; null while it is all zero
+  // (every row above j0 is zero in these columns).
+  let sums: (Float64Array | null)[] = [];
+  for (let i = 0; i < matrix.n; i++) {
     const first = matrix.rowStart[i];
     const count = matrix.rowStart[i + 1] - first;
-    // Merge the previous bins' row sums into this row's bins (bin 0 is new).
-    const merged: Float64Array[] = [];
-    const mergedEnds: number[] = [];
+    const merged: (Float64Array | null)[] = [];
     let k = 0;
     for (let b = 1; b < count; b++) {
       const size = matrix.groups[first + b];
-      const target = sums[k];
+      let target = sums[k];
       for (let extra = 1; extra < size; extra++) {
         const other = sums[k + extra];
-        const end = sumEnds[k + extra];
-        for (let j = 0; j <= end; j++) target[j] += other[j];
+        if (!other) continue;
+        if (!target) {
+          target = other;
+          continue;
+        }
+        for (let j = 0; j < width; j++) target[j] += other[j];
         pool.push(other);
       }
       merged.push(target);
-      mergedEnds.push(sumEnds[k]);
       k += size;
     }
-    // Row i of R: y[j] = (a[i - j] - sum_b value_b * S_b[j]) / value_0 for j <= i.
-    const y = take();
-    for (let j = 0; j <= i; j++) y[j] = a[i - j];
+    if (i < j0) {
+      sums = [null, ...merged];
+      continue;
+    }
+    // Row i of R on columns j0..min(i, j1 - 1).
+    const last = Math.min(i, j1 - 1) - j0;
+    const y = pool.pop() ?? new Float64Array(width);
+    y.fill(0);
+    for (let j = 0; j <= last; j++) y[j] = a[i - j0 - j];
     for (let b = 1; b < count; b++) {
-      const v = matrix.values[first + b];
       const S = merged[b - 1];
-      const end = mergedEnds[b - 1];
-      for (let j = 0; j <= end; j++) y[j] -= v * S[j];
+      if (!S) continue;
+      const v = matrix.values[first + b];
+      for (let j = 0; j <= last; j++) y[j] -= v * S[j];
     }
     const diagonal = matrix.values[first];
-    for (let j = 0; j <= i; j++) {
+    for (let j = 0; j <= last; j++) {
       y[j] /= diagonal;
-      norms[j] += y[j] * y[j];
+      norms[j0 + j] += y[j] * y[j];
     }
     sums = [y, ...merged];
-    sumEnds = [i, ...mergedEnds];
   }
-  return norms;
 }
 
 /** The error profile of the binned factorisation of workload column `a`. */

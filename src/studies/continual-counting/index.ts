@@ -11,7 +11,7 @@ import { buildBinned } from "./counters.js";
 import { SeededSource } from "./noise.js";
 import { calibrate } from "./privacy.js";
 import type { SpaceRow } from "./space.js";
-import { paperGrid, smallestSpaces, sweepPoint } from "./space.js";
+import { paperGrid, smallestSpaces, sweepPoints } from "./space.js";
 import { trainPrivately } from "./training.js";
 
 export * from "./binning.js";
@@ -161,13 +161,13 @@ async function run(
       total: curveJobs.length,
       message: `n=${job.n} a=${job.alpha} b=${job.beta}`,
     });
-    for (const d of config.curves.d) {
-      const point = sweepPoint(job.n, { alpha: job.alpha, beta: job.beta }, d);
+    const points = sweepPoints(job.n, { alpha: job.alpha, beta: job.beta }, config.curves.d);
+    for (const point of points) {
       const row = {
         n: job.n,
         alpha: job.alpha,
         beta: job.beta,
-        d,
+        d: point.d,
         space: point.space,
         maxRatio: point.maxRatio,
         meanRatio: point.meanRatio,

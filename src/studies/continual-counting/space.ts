@@ -25,10 +25,21 @@ export function sqrtErrors(n: number, workload: Workload) {
 
 /** Binned sqrt(workload) at parameter d, compared with sqrt(workload). */
 export function sweepPoint(n: number, workload: Workload, d: number): SweepPoint {
+  return sweepPointWith(n, workload, d, sqrtWorkloadCoefficients(n, workload));
+}
+
+/** sweepPoint at several d, computing sqrt(workload) once. */
+export function sweepPoints(n: number, workload: Workload, ds: number[]): SweepPoint[] {
   const s = sqrtWorkloadCoefficients(n, workload);
+  return ds.map((d) => sweepPointWith(n, workload, d, s));
+}
+
+/** sweepPoint with sqrt(workload)'s first column `s` already computed. */
+function sweepPointWith(n: number, workload: Workload, d: number, s: Float64Array): SweepPoint {
   const matrix = binToeplitz(s, 1 - 1 / d, 1 / n);
   const binned = errorsOf(binnedProfile(matrix, workloadCoefficients(n, workload)));
-  const base = sqrtErrors(n, workload);
+  const rowNorm2 = prefixSquares(s);
+  const base = errorsOf({ rowNorm2, sens2: rowNorm2[n - 1] });
   return {
     d,
     space: matrix.space,
@@ -78,8 +89,9 @@ export function smallestSpaces(
   const base = sqrtErrors(n, workload);
   const found = new Map<string, SpaceRow>();
   const key = (metric: Metric, factor: number) => `${metric}:${factor}`;
+  const s = sqrtWorkloadCoefficients(n, workload);
   for (let d = 2; d <= maxD && found.size < 2 * factors.length; d++) {
-    const point = sweepPoint(n, workload, d);
+    const point = sweepPointWith(n, workload, d, s);
     for (const factor of factors) {
       if (!found.has(key("meanse", factor)) && !(point.meanSe > factor * base.meanSe)) {
         found.set(key("meanse", factor), { n, factor, metric: "meanse", space: point.space, d });

@@ -64,11 +64,17 @@ export function sqrtWorkloadCoefficients(n: number, workload: Workload): Float64
   const c = sqrtCoefficients(n);
   if (isPrefixSums(workload)) return c;
   const { alpha, beta } = workload;
+  const alphaPowers = new Float64Array(n);
+  const betaPowers = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    alphaPowers[k] = alpha ** k;
+    betaPowers[k] = beta ** k;
+  }
   const s = new Float64Array(n);
   if (n > 0) s[0] = 1;
   for (let j = 1; j < n; j++) {
     let sum = 0;
-    for (let i = 0; i <= j; i++) sum += alpha ** (j - i) * beta ** i * c[j - i] * c[i];
+    for (let i = 0; i <= j; i++) sum += alphaPowers[j - i] * betaPowers[i] * c[j - i] * c[i];
     s[j] = sum;
   }
   return s;

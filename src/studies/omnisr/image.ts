@@ -70,7 +70,7 @@ export function toRgb8(img: FloatImage): Rgb8 {
   const data = new Uint8Array(img.data.length);
   for (let i = 0; i < data.length; i++) {
     const v = Math.round(img.data[i]);
-    data[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    data[i] = Math.min(255, Math.max(0, v));
   }
   return { width: img.width, height: img.height, data };
 }

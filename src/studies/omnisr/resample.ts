@@ -91,7 +91,7 @@ function applyRows(img: FloatImage, taps: Taps, transpose: boolean): FloatImage 
 }
 
 function applyColumns(img: FloatImage, taps: Taps, transpose: boolean): FloatImage {
-  const { width, height, channels: c } = img;
+  const { width, channels: c } = img;
   const outH = transpose ? taps.inSize : taps.outSize;
   const stride = width * c;
   const out = new Float64Array(outH * stride);
@@ -132,7 +132,7 @@ function fixedPoint(taps: Taps): Float64Array[] {
 
 function clip8(acc: number): number {
   const v = Math.floor(acc / ONE);
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return Math.min(255, Math.max(0, v));
 }
 
 /**

@@ -4,13 +4,19 @@ import { lineChart } from "../../core/report/svg.js";
 import type { Figure, MetricRecord, Report, Table } from "../../core/study.js";
 import type { EosConfig, EosSummary, RunSummary } from "./index.js";
 
+/** Diagonal-network runs settle within a few thousand steps; later steps are flat. */
+const DIAGONAL_PLOT_STEPS = 4000;
+
 function sharpnessFigure(part: string, run: RunSummary, metrics: MetricRecord[]): Figure {
+  const limit = part === "diagonal" ? DIAGONAL_PLOT_STEPS : Infinity;
   const values = metrics
     .filter((m) => m.part === part && m.run === run.label && typeof m.sharpness === "number")
+    .filter((m) => (m.step as number) <= limit)
     .map((m) => ({ step: m.step, sharpness: m.sharpness }));
+  const shown = Number.isFinite(limit) && run.steps > limit ? ` First ${limit} of ${run.steps} steps.` : "";
   return {
     title: `${part === "mlp" ? "MLP" : "Diagonal network"}, ${run.label}`,
-    caption: `Sharpness (top Hessian eigenvalue) against step; dashed line at 2/eta = ${run.twoOverEta.toPrecision(4)}.${run.diverged ? " Diverged." : ""}`,
+    caption: `Sharpness (top Hessian eigenvalue) against step; dashed line at 2/eta = ${run.twoOverEta.toPrecision(4)}.${run.diverged ? " Diverged." : ""}${shown}`,
     spec: lineChart({
       values,
       x: "step",
@@ -96,7 +102,7 @@ export function eosReport(summary: EosSummary, metrics: MetricRecord[], config: 
       tables: [
         runTable("Runs", [...dg.runs, dg.smallStep], true),
         runTable(
-          `Control: n = ${dg.controlN} >= d (no over-parameterisation), its own S0 = ${dg.controlS0.toFixed(4)}`,
+          `Control: n = ${dg.controlN} >= d (no over-parameterisation), its own S0 = ${dg.controlS0?.toFixed(4)}`,
           dg.control,
           false,
         ),

@@ -35,10 +35,10 @@ const diagonalConfig = z.object({
 
 const mlpConfig = z.object({
   enabled: z.boolean().default(true),
-  examples: z.number().int().positive().default(2000),
+  examples: z.number().int().positive().default(1000),
   hidden: z.array(z.number().int().positive()).default([200, 200]),
   stepSizes: z.array(z.number().positive()).default([0.02, 0.1, 0.15]),
-  steps: z.number().int().positive().default(1500),
+  steps: z.number().int().positive().default(1000),
   sharpnessEvery: z.number().int().positive().default(25),
   powerIterations: z.number().int().positive().default(20),
 });

@@ -8,7 +8,10 @@ import { partition } from "../src/studies/rna/partition.js";
 
 export interface RnaBenchRow {
   name: string;
+  /** Median wall-clock seconds. */
   seconds: number;
+  /** Median CPU seconds of this process (less sensitive to other load on a shared machine). */
+  cpuSeconds: number;
   baseline?: string;
   ratio?: number;
 }
@@ -22,25 +25,31 @@ function randomSequence(rng: Rng, n: number): Uint8Array {
   return S;
 }
 
-/** Median seconds of `repeats` calls of fn over the sequences (after one warm-up call). */
-function time(fn: (S: Uint8Array) => unknown, sequences: Uint8Array[]): number {
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median wall and CPU seconds of fn over the sequences (after one warm-up call). */
+function time(fn: (S: Uint8Array) => unknown, sequences: Uint8Array[]): [number, number] {
   fn(sequences[0]);
-  const times = sequences.map((S) => {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (const S of sequences) {
     const start = performance.now();
+    const startCpu = process.cpuUsage();
     fn(S);
-    return (performance.now() - start) / 1000;
-  });
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+    const used = process.cpuUsage(startCpu);
+    cpu.push((used.user + used.system) / 1e6);
+    wall.push((performance.now() - start) / 1000);
+  }
+  return [median(wall), median(cpu)];
 }
 
 /** Times MFE and MFE + partition function + pair probabilities (RNAfold -p) at 400 nt. */
-export async function benchRna(repeats = 3): Promise<RnaBenchRow[]> {
+export async function benchRna(repeats = 5): Promise<RnaBenchRow[]> {
   const rng = new Rng(400);
   const sequences = Array.from({ length: repeats }, () => randomSequence(rng, 400));
   const model = defaultModel(2);
-  const mfeSeconds = time((S) => mfe(model, S), sequences);
-  const pfSeconds = time((S) => {
+  const [mfeSeconds, mfeCpu] = time((S) => mfe(model, S), sequences);
+  const [pfSeconds, pfCpu] = time((S) => {
     mfe(model, S);
     return partition(model, S);
   }, sequences);
@@ -48,12 +57,14 @@ export async function benchRna(repeats = 3): Promise<RnaBenchRow[]> {
     {
       name: "rna: MFE, random 400 nt",
       seconds: mfeSeconds,
+      cpuSeconds: mfeCpu,
       baseline: `ViennaRNA 2.6.4 RNAfold ${VIENNA_MFE_SECONDS} s`,
       ratio: mfeSeconds / VIENNA_MFE_SECONDS,
     },
     {
       name: "rna: MFE + partition function + pair probabilities, random 400 nt",
       seconds: pfSeconds,
+      cpuSeconds: pfCpu,
       baseline: `ViennaRNA 2.6.4 RNAfold -p ${VIENNA_PF_SECONDS} s`,
       ratio: pfSeconds / VIENNA_PF_SECONDS,
     },

@@ -153,3 +153,27 @@ describe("brute force on short sequences (dangles 0: Z is exactly the sum over R
     });
   }
 });
+
+test("scaling: ln Z and pair probabilities do not depend on the per-base scale", () => {
+  const model = defaultModel(2);
+  let x = 5;
+  const seq = Array.from({ length: 240 }, () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return "GCGCAU"[x % 6];
+  }).join("");
+  const S = encodeSequence(seq);
+  const runs = [-0.3, 0, -1.0].map((energyPerBase) => partition(model, S, { energyPerBase }));
+  for (const r of runs.slice(1)) {
+    assert.ok(Math.abs(r.logZ - runs[0].logZ) < 1e-9 * Math.abs(runs[0].logZ));
+    let worst = 0;
+    for (let k = 0; k < r.bpp.length; k++) worst = Math.max(worst, Math.abs(r.bpp[k] - runs[0].bpp[k]));
+    assert.ok(worst < 1e-9, String(worst));
+  }
+  // each base pairs at most once: row sums of the pair probabilities stay within [0, 1]
+  const n = S.length;
+  for (let i = 0; i < n; i++) {
+    let p = 0;
+    for (let j = 0; j < n; j++) p += i < j ? runs[0].bpp[i * n + j] : runs[0].bpp[j * n + i];
+    assert.ok(p >= 0 && p <= 1 + 1e-12);
+  }
+});

@@ -67,9 +67,13 @@ export interface StreamingCounter {
   readonly steps: number;
   /** The next element in, the noisy workload output (length dim) out. */
   add(x: number | ArrayLike<number>): Float64Array;
-  /** Floats of noise state held now. */
+  /** Floats of noise state held now, between steps. */
   noiseMemoryFloats(): number;
-  /** The most floats of noise state held at once so far. */
+  /**
+   * The most floats of noise state held between steps so far (binned: space x dim;
+   * tree: at most (floor(log2 n) + 1) x dim; exact sqrt: n x dim). Within a step
+   * a counter briefly holds one more vector, the new noise draw.
+   */
   readonly peakNoiseMemoryFloats: number;
   /** Analytic variance of each output coordinate at step t (1-based). */
   variance(t: number): number;
@@ -395,7 +399,6 @@ class BinnedCounter extends BaseCounter {
     const first = matrix.rowStart[row];
     const count = matrix.rowStart[row + 1] - first;
     const input = [this.draw(), ...this.sums];
-    this.peakNoiseMemoryFloats = Math.max(this.peakNoiseMemoryFloats, input.length * this.dim);
     const next: Float64Array[] = [];
     let k = 0;
     for (let b = 0; b < count; b++) {

@@ -8,7 +8,7 @@ import { lineChart } from "../../core/report/svg.js";
 import type { MetricRecord, Report, Study } from "../../core/study.js";
 import type { MechanismName } from "./counters.js";
 import { buildBinned } from "./counters.js";
-import { SeededSource } from "./noise.js";
+import { CryptoSource, SeededSource } from "./noise.js";
 import { calibrate } from "./privacy.js";
 import type { SpaceRow } from "./space.js";
 import { paperGrid, smallestSpaces, sweepPoints } from "./space.js";
@@ -24,7 +24,13 @@ export * from "./toeplitz.js";
 export * from "./tree.js";
 
 const FACTORS = [1.0, 1.001, 1.01, 1.4];
-const TRAINING_MECHANISMS: MechanismName[] = ["independent", "tree-honaker", "sqrt", "binned"];
+const TRAINING_MECHANISMS: MechanismName[] = [
+  "independent",
+  "tree",
+  "tree-honaker",
+  "sqrt",
+  "binned",
+];
 
 const workloadSchema = z.object({ alpha: z.number().gt(0).max(1), beta: z.number().min(0).lt(1) });
 
@@ -71,6 +77,8 @@ const configSchema = z.object({
       epsilons: z.array(z.number().gt(0)).default([1, 2, 4, 8, 16]),
       delta: z.number().gt(0).lt(1).default(1e-5),
       binningD: z.number().gt(1).default(4),
+      /** "crypto": the OS CSPRNG (as a deployment would); "seeded": reproducible from --seed. */
+      noiseSource: z.enum(["crypto", "seeded"]).default("crypto"),
     })
     .default({
       train: 8000,
@@ -81,6 +89,7 @@ const configSchema = z.object({
       epsilons: [1, 2, 4, 8, 16],
       delta: 1e-5,
       binningD: 4,
+      noiseSource: "crypto",
     }),
 });
 
@@ -94,6 +103,8 @@ export interface TrainingRow {
   accuracy: number;
   noiseMemoryFloats: number;
   steps: number;
+  /** Where the noise came from: "crypto" (OS CSPRNG) or "seeded" (reproducible, not private). */
+  noiseSource: "crypto" | "seeded";
 }
 
 export interface CurvePoint {
@@ -198,15 +209,16 @@ async function run(
     });
     const calibration =
       job.epsilon === null ? null : calibrate({ epsilon: job.epsilon, delta: t.delta });
-    // Limitation: a seeded noise source keeps the study reproducible; it gives no
-    // privacy against someone who knows the seed (the CLI's counters use the CSPRNG).
     const result = trainPrivately(train, test, {
       mechanism: job.mechanism,
       noiseMultiplier: calibration?.noiseMultiplier ?? 1,
       batchSize: t.batchSize,
       clip: t.clip,
       learningRate: t.learningRate,
-      random: new SeededSource(ctx.rng.fork(`noise-${i}`)),
+      random:
+        t.noiseSource === "crypto"
+          ? new CryptoSource()
+          : new SeededSource(ctx.rng.fork(`noise-${i}`)),
       binning,
     });
     const row: TrainingRow = {
@@ -217,6 +229,7 @@ async function run(
       accuracy: result.accuracy,
       noiseMemoryFloats: result.noiseMemoryFloats,
       steps: result.steps,
+      noiseSource: t.noiseSource,
     };
     training.push(row);
     ctx.metric({
@@ -304,7 +317,7 @@ function report(summary: Summary, _metrics: MetricRecord[], config: Config): Rep
       {
         title: "Private training on MNIST at equal privacy",
         text: [
-          `Softmax regression, one pass over ${t.train} training digits in batches of ${t.batchSize} (${summary.training[0]?.steps ?? 0} steps, each example in exactly one step), per-example gradients from vmap over grad in @jax-js/jax, clipped to L2 norm ${t.clip}; parameters theta_t = -(lr/B) G_t with lr = ${t.learningRate} and G_t the counter's noisy gradient prefix sum. Each mechanism is a Gaussian mechanism with sensitivity clip x ||R||_{1->2}; the noise multiplier comes from the zCDP rho whose CKS'20 conversion gives the stated epsilon at delta = ${t.delta}. Test accuracy on ${t.test} held-out digits. Binned sqrt(A) uses d = ${t.binningD}. Noise is drawn from a seeded generator here, for reproducibility.`,
+          `Softmax regression, one pass over ${t.train} training digits in batches of ${t.batchSize} (${summary.training[0]?.steps ?? 0} steps, each example in exactly one step), per-example gradients from vmap over grad in @jax-js/jax, clipped to L2 norm ${t.clip}; parameters theta_t = -(lr/B) G_t with lr = ${t.learningRate} and G_t the counter's noisy gradient prefix sum. Each mechanism is a Gaussian mechanism with sensitivity clip x ||R||_{1->2}; the noise multiplier comes from the zCDP rho whose CKS'20 conversion gives the stated epsilon at delta = ${t.delta}. Test accuracy on ${t.test} held-out digits. Binned sqrt(A) uses d = ${t.binningD} (space ${summary.training.find((row) => row.mechanism === "binned")?.noiseMemoryFloats ?? 0} floats = bins x 7850). Noise source: ${t.noiseSource === "crypto" ? "the OS CSPRNG (results vary from run to run; set training.noiseSource=seeded to reproduce)" : "a generator seeded from --seed (reproducible; not private against anyone who knows the seed)"}. One run per setting: accuracy differences of a percent or two are within run-to-run noise.`,
         ],
         figures: [
           {

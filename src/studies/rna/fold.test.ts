@@ -166,7 +166,8 @@ test("scaling: ln Z and pair probabilities do not depend on the per-base scale",
   for (const r of runs.slice(1)) {
     assert.ok(Math.abs(r.logZ - runs[0].logZ) < 1e-9 * Math.abs(runs[0].logZ));
     let worst = 0;
-    for (let k = 0; k < r.bpp.length; k++) worst = Math.max(worst, Math.abs(r.bpp[k] - runs[0].bpp[k]));
+    for (let k = 0; k < r.bpp.length; k++)
+      worst = Math.max(worst, Math.abs(r.bpp[k] - runs[0].bpp[k]));
     assert.ok(worst < 1e-9, String(worst));
   }
   // each base pairs at most once: row sums of the pair probabilities stay within [0, 1]

@@ -244,27 +244,37 @@ async function run(
 }
 
 function report(summary: Summary, _metrics: MetricRecord[], config: Config): Report {
-  const spaceValues = summary.spaceTable
-    .filter((row) => row.space !== null)
-    .flatMap((row) => [
-      { n: row.n, space: row.space, series: `ours <=${row.factor}x`, metric: row.metric },
-      ...(row.paper === null
-        ? []
-        : [{ n: row.n, space: row.paper, series: `paper <=${row.factor}x`, metric: row.metric }]),
-    ]);
-  const spaceFigures = (["meanse", "maxse"] as const).map((metric) => ({
-    title: `Space for binned sqrt(A) to reach ${metric === "meanse" ? "MeanSE" : "MaxSE"} within a factor of sqrt(A)`,
-    caption:
-      "Ours: the paper's rule (first d = 2, 3, ... with c = 1 - 1/d, tau = 1/n), measured here. Paper: the authors' published figure data (data/dp/paper_space_vs_n.json).",
-    spec: lineChart({
-      values: spaceValues.filter((v) => v.metric === metric),
-      x: "n",
-      y: "space",
-      series: "series",
-      logX: true,
-      yTitle: "space (bins)",
-    }),
-  }));
+  const spaceFigures = (["meanse", "maxse"] as const).map((metric) => {
+    const rows = summary.spaceTable.filter((row) => row.metric === metric && row.space !== null);
+    const ours = rows.map((row) => ({ n: row.n, space: row.space, factor: `<= ${row.factor}x` }));
+    const theirs = rows
+      .filter((row) => row.paper !== null)
+      .map((row) => ({ n: row.n, space: row.paper, factor: `<= ${row.factor}x` }));
+    return {
+      title: `Space for binned sqrt(A) to reach ${metric === "meanse" ? "MeanSE" : "MaxSE"} within a factor of sqrt(A)`,
+      caption:
+        "Lines: measured here with the paper's rule (first d = 2, 3, ... with c = 1 - 1/d, tau = 1/n). Circles: the authors' published figure data (data/dp/paper_space_vs_n.json).",
+      spec: lineChart({
+        values: ours,
+        x: "n",
+        y: "space",
+        series: "factor",
+        logX: true,
+        yTitle: "space (bins)",
+        layers: [
+          {
+            data: { values: theirs },
+            mark: { type: "point", filled: false, size: 30 },
+            encoding: {
+              x: { field: "n", type: "quantitative", scale: { type: "log" } },
+              y: { field: "space", type: "quantitative" },
+              color: { field: "factor", type: "nominal" },
+            },
+          },
+        ],
+      }),
+    };
+  });
   const largest = Math.max(...summary.spaceTable.map((row) => row.n));
   const headline = summary.spaceTable
     .filter((row) => row.n === largest)

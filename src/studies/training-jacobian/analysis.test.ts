@@ -12,7 +12,7 @@ import {
 } from "./analysis.js";
 import { loadDigits } from "./digits.js";
 import { initParams, layout } from "./mlp.js";
-import { referenceSpectra } from "./run.js";
+import { referenceSpectra } from "./reference.js";
 import { accuracy, trainInSpan } from "./span-training.js";
 import { train } from "./training.js";
 

@@ -1,10 +1,6 @@
 // The study's run: train, build the exact Jacobian of training, take its SVD
 // and run every analysis of the paper on it, plus the seed, label-shuffle,
 // noise-input and training-length variants.
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { gunzipSync } from "node:zlib";
 import { createExecutor, type Executor } from "../../core/executor.js";
 import type { StudyContext } from "../../core/study.js";
 import {
@@ -21,34 +17,15 @@ import {
 } from "./analysis.js";
 import type { Config } from "./config.js";
 import { type DigitSet, loadDigits, pickDigits } from "./digits.js";
+import { lanczosEstimates, spanExperiment, svdApply } from "./experiments.js";
 import { jvpThroughTraining } from "./jacobian.js";
 import { type Svd, singularValues, svdSquare } from "./linalg.js";
-import { fractionBetween, trainingGramQuadrature } from "./matrix-free.js";
 import { initParams, type MlpShape, parameterCount } from "./mlp.js";
 import { parallelJacobian } from "./parallel-jacobian.js";
-import { accuracy, trainInSpan } from "./span-training.js";
+import { referenceSpectra } from "./reference.js";
+import { accuracy } from "./span-training.js";
 import type { Summary } from "./summary.js";
 import { type TrainSetup, type Trajectory, train } from "./training.js";
-
-const referencePath = join(
-  dirname(fileURLToPath(import.meta.url)),
-  "../../../data/training-jacobian/singular_values_numpy_f64.csv.gz",
-);
-
-/** The numpy reference spectra (width 64), by column name; empty if the file is absent. */
-export function referenceSpectra(): Map<string, Float64Array> {
-  const out = new Map<string, Float64Array>();
-  if (!existsSync(referencePath)) return out;
-  const lines = gunzipSync(readFileSync(referencePath)).toString("utf8").trim().split("\n");
-  const names = lines[0].split(",").slice(1);
-  names.forEach((name, j) => {
-    out.set(
-      name,
-      Float64Array.from(lines.slice(1), (line) => Number(line.split(",")[j + 1])),
-    );
-  });
-  return out;
-}
 
 /** Evenly spaced points of a descending spectrum for plotting (rank as a fraction of P). */
 function spectrumPoints(s: Float64Array, max = 400): { rank: number; s: number }[] {
@@ -65,7 +42,7 @@ function noiseImages(count: number, features: number, ctx: StudyContext): DigitS
   return { images, labels: new Int32Array(count), count, features };
 }
 
-interface RunResult {
+export interface RunResult {
   trajectory: Trajectory;
   final: Float64Array;
   trainAccuracy: number;
@@ -317,7 +294,14 @@ export async function runStudy(config: Config, ctx: StudyContext): Promise<Summa
     jvpError /= jvNorm;
     const matrixFree = lanczosEstimates(main, config, thresholds, ctx);
 
-    const reference = referenceSpectra().get("normal_seed0");
+    const references = referenceSpectra();
+    const reference = references.get("normal_seed0");
+    for (const [name, values] of references) {
+      if (name !== "normal_seed0" && name !== "shuffled_seed0") continue;
+      const label = `reference ${name.replace("_seed0", "")} (numpy, P=${values.length})`;
+      for (const point of spectrumPoints(values))
+        ctx.metric({ kind: "spectrum", run: label, ...point });
+    }
     return {
       spectrum: {
         chaotic: spectrum.chaotic,
@@ -357,93 +341,6 @@ export async function runStudy(config: Config, ctx: StudyContext): Promise<Summa
   }
 }
 
-/** Extreme singular values and the bulk fraction from Lanczos on J^T J, beside the dense values. */
-function lanczosEstimates(main: RunResult, config: Config, t: Thresholds, ctx: StudyContext) {
-  const steps = Math.min(config.lanczosSteps, main.s.length);
-  if (steps < 2) return null;
-  ctx.progress({ stage: "lanczos", done: 0, total: 1, message: `${steps} steps` });
-  const q = trainingGramQuadrature(main.trajectory, steps, ctx.rng.fork("lanczos"));
-  ctx.progress({ stage: "lanczos", done: 1, total: 1 });
-  const sing = Array.from(q.nodes, (x) => Math.sqrt(Math.max(x, 0)));
-  const n = main.s.length;
-  const inBand = main.s.filter((x) => x >= t.stableBelow && x <= t.chaoticAbove).length;
-  return {
-    steps,
-    top: sing.slice(0, 3),
-    denseTop: Array.from(main.s.slice(0, 3)),
-    smallest: sing[sing.length - 1],
-    denseSmallest: main.s[n - 1],
-    bulkFraction: fractionBetween(q, t.stableBelow, t.chaoticAbove),
-    denseBulkFraction: inBand / n,
-  };
-}
-
 function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
-/** U diag(s) V^T x. */
-function svdApply(svd: Svd, x: Float64Array): Float64Array {
-  const n = svd.n;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let w = 0;
-    for (let k = 0; k < n; k++) w += svd.v[i * n + k] * x[k];
-    w *= svd.s[i];
-    for (let k = 0; k < n; k++) out[k] += svd.u[i * n + k] * w;
-  }
-  return out;
-}
-
-/** Rows `picks` of a row-major matrix with n columns. */
-function rowsOf(matrix: Float64Array, n: number, picks: number[]): Float64Array {
-  const out = new Float64Array(picks.length * n);
-  picks.forEach((i, k) => {
-    out.set(matrix.subarray(i * n, (i + 1) * n), k * n);
-  });
-  return out;
-}
-
-/**
- * Trains from theta_0 inside the span of the k most chaotic, most bulk-like
- * (closest to 1) and most stable right singular vectors, and of k random
- * directions (k = the stable count, capped by spanDirections).
- */
-function spanExperiment(
-  shape: MlpShape,
-  theta0: Float64Array,
-  svd: Svd,
-  thresholds: Thresholds,
-  config: Config,
-  setup: TrainSetup,
-  digits: { test: DigitSet },
-  ctx: StudyContext,
-): { subspace: string; directions: number; trainAccuracy: number; testAccuracy: number }[] {
-  const n = svd.n;
-  const indices = Array.from({ length: n }, (_, i) => i);
-  const of = (region: string) => indices.filter((i) => regionOf(svd.s[i], thresholds) === region);
-  const chaotic = of("chaotic").slice(0, config.spanDirections);
-  const bulk = of("bulk")
-    .sort((a, b) => Math.abs(svd.s[a] - 1) - Math.abs(svd.s[b] - 1))
-    .slice(0, config.spanDirections);
-  const stable = of("stable").reverse().slice(0, config.spanDirections);
-  const k = Math.max(1, stable.length);
-  const subspaces: [string, Float64Array, number][] = [
-    ["chaotic", rowsOf(svd.v, n, chaotic), chaotic.length],
-    ["bulk", rowsOf(svd.v, n, bulk), bulk.length],
-    ["stable", rowsOf(svd.v, n, stable), stable.length],
-    ["random", randomSubspace(k, n, ctx.rng.fork("span-random")), k],
-  ];
-  return subspaces.map(([subspace, basis, count], i) => {
-    const theta = trainInSpan(theta0, basis, count, setup);
-    ctx.progress({ stage: "span training", done: i + 1, total: subspaces.length });
-    const row = {
-      subspace,
-      directions: count,
-      trainAccuracy: accuracy(shape, theta, setup.train),
-      testAccuracy: accuracy(shape, theta, digits.test),
-    };
-    ctx.metric({ kind: "span", ...row });
-    return row;
-  });
 }

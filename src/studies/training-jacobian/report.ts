@@ -83,6 +83,7 @@ export function buildReport(summary: Summary, metrics: MetricRecord[], config: C
         title: "Singular value spectrum and its three regions",
         text: [
           `Regions: chaotic s > ${t.chaoticAbove}, bulk |s - 1| < ${t.bulkWithin} (tight band ${t.bulkTightWithin} also counted), stable s < ${t.stableBelow}; values between the bands belong to none. Smallest s = ${fmt(summary.spectrum.min)}, largest ${fmt(summary.spectrum.max, 4)}. Rank is plotted as a fraction of P so that spectra of different widths compare.`,
+          "The SVD comes from the eigen-decomposition of J^T J (plain TypeScript, float64). Limitation: singular values below about 1e-7 x s_max are not resolved this way (the stable tail's true values reach 1e-16 in the reference); they show as a noise floor in the plot, and their left vectors are noise. Region counts are unaffected.",
         ],
         figures: [
           {

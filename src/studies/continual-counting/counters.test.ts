@@ -7,8 +7,8 @@ import { Rng } from "../../core/rng.js";
 import type { MechanismName, StreamingCounter } from "./counters.js";
 import { buildBinned, MECHANISMS, makeCounter, mechanismProfile } from "./counters.js";
 import { errorsOf } from "./errors.js";
-import { SeededSource } from "./noise.js";
-import { toeplitzMultiply, workloadCoefficients } from "./toeplitz.js";
+import { fillGaussian, SeededSource } from "./noise.js";
+import { sqrtCoefficients, toeplitzMultiply, workloadCoefficients } from "./toeplitz.js";
 import { treeLevels } from "./tree.js";
 
 /** Squared errors summed over runs and coordinates, per step. */
@@ -225,4 +225,49 @@ test("counters reject bad input with usage errors", () => {
       }),
     /prefix sums only/,
   );
+});
+
+test("sqrt and binned counters add exactly L z for the z they draw (seeded replay)", () => {
+  const n = 40;
+  const dim = 3;
+  const sigma = 1.3;
+  for (const mechanism of ["sqrt", "binned"] as const) {
+    const binning = buildBinned(n, { alpha: 1, beta: 0 }, { d: 3 });
+    const counter = makeCounter({
+      mechanism,
+      horizon: n,
+      dim,
+      noiseMultiplier: sigma,
+      random: new SeededSource(new Rng(77)),
+      binning,
+    });
+    const noise: Float64Array[] = [];
+    for (let t = 0; t < n; t++) noise.push(counter.add([0, 0, 0]));
+    // Replay the draws: sqrt draws all n x dim at once, binned dim per step.
+    const replay = new SeededSource(new Rng(77));
+    const std = Math.sqrt(counter.noiseVariance);
+    const z = new Float64Array(n * dim);
+    if (mechanism === "sqrt") fillGaussian(replay, z, std);
+    else
+      for (let t = 0; t < n; t++) z.set(fillGaussian(replay, new Float64Array(dim), std), t * dim);
+    const L = new Float64Array(n * n);
+    if (mechanism === "sqrt") {
+      const c = sqrtCoefficients(n);
+      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) L[i * n + j] = c[i - j];
+    } else {
+      const m = binning.matrix;
+      for (let i = 0; i < n; i++) {
+        for (let b = m.rowStart[i]; b < m.rowStart[i + 1]; b++) {
+          for (let j = m.binStart[b]; j <= m.binEnd[b]; j++) L[i * n + j] = m.values[b];
+        }
+      }
+    }
+    for (let t = 0; t < n; t++) {
+      for (let i = 0; i < dim; i++) {
+        let expected = 0;
+        for (let k = 0; k <= t; k++) expected += L[t * n + k] * z[k * dim + i];
+        assert.ok(Math.abs(noise[t][i] - expected) < 1e-10, `${mechanism} t=${t} i=${i}`);
+      }
+    }
+  }
 });

@@ -6,31 +6,10 @@
 // product are written in closed form on Float64Array; diagonal.test.ts checks
 // both against the engine's autodiff and the explicit Hessian.
 import { lanczos } from "../../core/curvature.js";
+import type { RegressionProblem } from "../../core/data/synthetic.js";
 import type { Rng } from "../../core/rng.js";
 
-export interface RegressionProblem {
-  n: number;
-  d: number;
-  /** Row-major n x d design. */
-  x: Float64Array;
-  y: Float64Array;
-  betaStar: Float64Array;
-}
-
-/** x ~ N(0, I), beta* with `support` ones at random coordinates, noiseless y = X beta*. */
-export function sparseRegression(
-  n: number,
-  d: number,
-  support: number,
-  rng: Rng,
-): RegressionProblem {
-  const x = rng.normals(n * d);
-  const betaStar = new Float64Array(d);
-  const order = rng.permutation(d);
-  for (let k = 0; k < support; k++) betaStar[order[k]] = 1;
-  const y = matVec(x, n, d, betaStar);
-  return { n, d, x, y, betaStar };
-}
+export { type RegressionProblem, sparseRegression } from "../../core/data/synthetic.js";
 
 export function matVec(x: Float64Array, n: number, d: number, v: Float64Array): Float64Array {
   const out = new Float64Array(n);

@@ -13,7 +13,8 @@ function sharpnessFigure(part: string, run: RunSummary, metrics: MetricRecord[])
     .filter((m) => m.part === part && m.run === run.label && typeof m.sharpness === "number")
     .filter((m) => (m.step as number) <= limit)
     .map((m) => ({ step: m.step, sharpness: m.sharpness }));
-  const shown = Number.isFinite(limit) && run.steps > limit ? ` First ${limit} of ${run.steps} steps.` : "";
+  const shown =
+    Number.isFinite(limit) && run.steps > limit ? ` First ${limit} of ${run.steps} steps.` : "";
   return {
     title: `${part === "mlp" ? "MLP" : "Diagonal network"}, ${run.label}`,
     caption: `Sharpness (top Hessian eigenvalue) against step; dashed line at 2/eta = ${run.twoOverEta.toPrecision(4)}.${run.diverged ? " Diverged." : ""}${shown}`,

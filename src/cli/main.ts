@@ -13,7 +13,7 @@ const USAGE = `descent: gradient-based optimisation and the research built on it
 
 usage:
   descent list                                   the studies and tools
-  descent run <study> [--quick] [--set k=v ...] [--seed N] [--out DIR] [--json]
+  descent run <study> [--quick] [--set k=v ...] [--seed N] [--out DIR] [--json] [--workers N]
   descent report <runDir>                        rewrite a run's report.html
   descent tour [--quick] [--out DIR]             every study, one index page
   descent <tool> ...                             a study's tool (see 'descent list')
@@ -27,7 +27,7 @@ function unknownStudy(name: string): UsageError {
 async function commandRun(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(
     argv,
-    { boolean: ["quick", "json"], string: ["out", "seed"], multiple: ["set"] },
+    { boolean: ["quick", "json"], string: ["out", "seed", "workers"], multiple: ["set"] },
     "descent run",
   );
   if (positionals.length !== 1) {
@@ -38,6 +38,10 @@ async function commandRun(argv: string[]): Promise<number> {
   const study = findStudy(positionals[0]);
   if (!study) throw unknownStudy(positionals[0]);
   const overrides = parseSets((options.set as string[] | undefined) ?? []);
+  if (options.workers !== undefined) {
+    // studies that run clients through the executor take a `workers` setting
+    overrides.workers = numberOption(options.workers, "workers");
+  }
   const config = parseConfig(study, options.quick ? "quick" : "full", overrides);
   const seed = numberOption(options.seed, "seed", 0);
   const result = await runStudy(study, config, {

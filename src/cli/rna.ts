@@ -36,6 +36,7 @@ usage:
   descent rna design <structure> [--objective prob|ned|gap] [--budget-seconds S]
                      [--init targeted,uniform] [--samples K] [--lr X] [--workers W]
                      [--seed N] [--out DIR] [--json]
+                     (writes trajectory.jsonl and result.json to DIR, default runs/rna-design-<time>)
   descent rna bench [--set v1|v2] [--ids 8,1,23] [--budget-seconds S] [--workers W]
                     [--seed N] [--json]
 
@@ -215,25 +216,30 @@ async function designCommand(argv: string[]): Promise<number> {
       isMfe: r.isMfe,
       isUniqueMfe: r.isUniqueMfe,
     };
-    if (options.out) {
-      const dir = String(options.out);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(
-        join(dir, "trajectory.jsonl"),
-        result.trajectory.map((s) => JSON.stringify(s)).join("\n") + "\n",
-      );
-      writeFileSync(
-        join(dir, "result.json"),
-        `${JSON.stringify({ target, ...opts, ...out, mfeStructure: r.mfeStructure, steps: result.steps, evaluations: result.evaluations, seconds: result.seconds, foundBy: result.foundBy }, null, 2)}\n`,
-      );
-    }
+    // the run folder: trajectory (one record per step) and the result
+    const stamp = new Date()
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\..*/, "")
+      .replace("T", "-");
+    const dir = options.out ? String(options.out) : join("runs", `rna-design-${stamp}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "trajectory.jsonl"),
+      result.trajectory.map((s) => JSON.stringify(s)).join("\n") + "\n",
+    );
+    writeFileSync(
+      join(dir, "result.json"),
+      `${JSON.stringify({ target, ...opts, ...out, mfeStructure: r.mfeStructure, steps: result.steps, evaluations: result.evaluations, seconds: result.seconds, foundBy: result.foundBy }, null, 2)}\n`,
+    );
     print(
       Boolean(options.json),
       out,
       `${out.sequence}\n${target} ${energy(r.energy)}\n` +
         ` p(target) ${r.probability.toPrecision(6)}; NED ${r.ned.toFixed(6)}; energy gap ${r.energyGap.toFixed(2)}; ` +
         `${r.isUniqueMfe ? "unique MFE" : r.isMfe ? "MFE (tied)" : "not the MFE"}\n` +
-        ` ${result.steps} steps, ${result.evaluations} sequences scored in ${result.seconds.toFixed(1)} s (best from ${result.foundBy} start)\n`,
+        ` ${result.steps} steps, ${result.evaluations} sequences scored in ${result.seconds.toFixed(1)} s (best from ${result.foundBy} start)\n` +
+        ` trajectory and result in ${dir}\n`,
     );
   } finally {
     await pool?.close();

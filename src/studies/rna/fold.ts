@@ -76,7 +76,7 @@ export function analyseTarget(model: Model, S: Uint8Array, pt: Int32Array): Targ
     mfe: folded.energy / 100,
     mfeStructure: folded.structure,
     ensembleEnergy: pf.ensembleEnergy,
-    probability: Math.exp(logP),
+    probability: Math.min(1, Math.exp(logP)),
     logProbability: logP,
     ned: ensembleDefect(pf.bpp, pt),
     energyGap: (energy - folded.energy) / 100,

@@ -7,16 +7,16 @@ export const configSchema = z
     /** Independent repetitions (splits, canaries, models), seeds seed, seed+1, ... */
     seeds: z.number().int().min(1).max(20).default(3),
     /** Messages per canary set (the paper uses 100). */
-    canarySize: z.number().int().min(5).max(500).default(50),
+    canarySize: z.number().int().min(5).max(500).default(40),
     /** Messages in each of the train, retain and test splits. */
-    splitSize: z.number().int().min(20).max(1800).default(600),
+    splitSize: z.number().int().min(20).max(1800).default(320),
     /** Bytes per document (each message is cut to this length). */
     seqLen: z.number().int().min(16).max(256).default(64),
-    width: z.number().int().min(8).max(512).default(96),
+    width: z.number().int().min(8).max(512).default(48),
     layers: z.number().int().min(1).max(8).default(2),
     heads: z.number().int().min(1).max(16).default(4),
-    trainSteps: z.number().int().min(1).max(100000).default(1200),
-    batchSize: z.number().int().min(1).max(512).default(16),
+    trainSteps: z.number().int().min(1).max(100000).default(400),
+    batchSize: z.number().int().min(1).max(512).default(12),
     learningRate: z.number().positive().max(1).default(3e-3),
     weightDecay: z.number().min(0).max(1).default(0.01),
     /** Unlearning methods to run. */
@@ -25,8 +25,8 @@ export const configSchema = z
       .min(1)
       .default([...METHODS]),
     /** Step budget of every unlearning method. */
-    unlearnSteps: z.number().int().min(1).max(10000).default(40),
-    unlearnLr: z.number().positive().max(1).default(5e-4),
+    unlearnSteps: z.number().int().min(1).max(10000).default(8),
+    unlearnLr: z.number().positive().max(1).default(1e-3),
     /** Retain rows per unlearning step. */
     unlearnBatch: z.number().int().min(1).max(512).default(16),
     /** Blocks trained by EUk and CFk (the last k). */

@@ -2,15 +2,17 @@
 // regression (kernel GD with a data-driven stopping rule, kernel ridge
 // regression): rates in n, the U-shaped test error over GD steps, and the
 // network-to-kernel distance as the width grows.
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { MNIST_PIXELS } from "../../core/data/mnist.js";
 import { UsageError } from "../../core/errors.js";
+import { withExecutor } from "../../core/executor.js";
 import type { Study, StudyContext } from "../../core/study.js";
 import {
   type Dataset,
   logLogFit,
+  type RateJob,
   type RateRecord,
-  rateExperiment,
   type StoppingResult,
   stoppingExperiment,
   type WidthRow,
@@ -46,13 +48,15 @@ const configSchema = z.object({
   repeats: z.number().int().min(1).default(3),
   datasets: z.array(datasetSchema).min(1).default(["uniform", "projected-normal", "mnist"]),
   /** Dimension of the fixed random projection of MNIST pixels before normalising. */
-  mnistDim: z.number().int().min(2).max(MNIST_PIXELS).default(50),
+  mnistDim: z.number().int().min(2).max(MNIST_PIXELS).default(20),
   /** n for the test-error-against-steps curve. */
   stopSize: z.number().int().min(10).max(6000).default(800),
   /** The network curve runs to horizon x T_hat steps. */
   stopHorizon: z.number().gt(1).default(10),
   widthSize: z.number().int().min(10).max(2000).default(200),
   widths: z.array(z.number().int().min(2)).min(2).default([64, 256, 1024, 4096, 16384]),
+  /** Worker threads for the rate jobs (0: in this thread); results do not depend on it. */
+  workers: z.number().int().min(0).max(64).default(0),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -105,24 +109,44 @@ function mean(values: number[]): number {
 async function run(config: Config, ctx: StudyContext): Promise<Summary> {
   checkConfig(config);
   const settings = { ...config, seed: ctx.seed };
-  const records: RateRecord[] = [];
-  const jobs = config.datasets.flatMap((dataset) =>
+  const jobs: RateJob[] = config.datasets.flatMap((dataset) =>
     config.sizes.flatMap((n) =>
-      Array.from({ length: config.repeats }, (_, repeat) => ({ dataset, n, repeat })),
+      Array.from({ length: config.repeats }, (_, repeat) => ({
+        seed: ctx.seed,
+        label: `rates-${dataset}-${n}-${repeat}`,
+        dataset,
+        n,
+        repeat,
+        settings,
+      })),
     ),
   );
-  for (const [i, job] of jobs.entries()) {
-    ctx.progress({
-      stage: "rates",
-      done: i,
-      total: jobs.length,
-      message: `${job.dataset} n=${job.n}`,
-    });
-    const rng = ctx.rng.fork(`rates-${job.dataset}-${job.n}-${job.repeat}`);
-    const record = rateExperiment(rng, job.dataset, job.n, job.repeat, settings);
-    records.push(record);
-    ctx.metric({ kind: "rate", ...record });
-  }
+  const module = fileURLToPath(new URL("./experiments.ts", import.meta.url));
+  // Larger jobs first, so that workers finish together.
+  const order = jobs.map((_, i) => i).sort((a, b) => jobs[b].n - jobs[a].n);
+  const records: RateRecord[] = new Array(jobs.length);
+  let done = 0;
+  await withExecutor(config.workers, async (executor) => {
+    const batch = Math.max(1, executor.parallelism);
+    for (let start = 0; start < order.length; start += batch) {
+      const slice = order.slice(start, start + batch);
+      const job = jobs[slice[0]];
+      ctx.progress({
+        stage: "rates",
+        done,
+        total: jobs.length,
+        message: `${job.dataset} n=${job.n}`,
+      });
+      const results = await executor.map<RateJob, RateRecord>(
+        slice.map((i) => ({ module, fn: "rateJob", input: jobs[i] })),
+      );
+      slice.forEach((i, j) => {
+        records[i] = results[j];
+        ctx.metric({ kind: "rate", ...results[j] });
+      });
+      done += slice.length;
+    }
+  });
   ctx.progress({ stage: "rates", done: jobs.length, total: jobs.length });
 
   const means: Summary["means"] = [];

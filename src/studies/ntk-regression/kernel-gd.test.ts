@@ -7,9 +7,12 @@ import {
   criticalRate,
   fitKernel,
   gdCoefficients,
+  gdCoefficientsIterative,
   kernelComplexity,
+  kernelEigenvalues,
   predict,
   ridgeCoefficients,
+  ridgeSolve,
   stoppingStep,
 } from "./kernel-gd.js";
 
@@ -89,4 +92,18 @@ test("kernel GD run long tends to kernel ridge regression with a vanishing ridge
   const alpha = ridgeCoefficients(fit, ridge);
   const ka = predict(k, alpha);
   for (let i = 0; i < n; i++) assert.ok(Math.abs(ka[i] + n * ridge * alpha[i] - y[i]) < 1e-10);
+});
+
+test("the fast paths (eigenvalues only, iterative GD, Cholesky KRR) agree with the eigenbasis", () => {
+  const n = 60;
+  const { y, k } = problem(n, 12);
+  const fit = fitKernel(k, y);
+  const values = kernelEigenvalues(k, n);
+  for (let i = 0; i < n; i++) assert.ok(Math.abs(values[i] - fit.values[i]) < 1e-13);
+  const a = gdCoefficientsIterative(k, y, 1.2, 45);
+  const b = gdCoefficients(fit, 1.2, 45);
+  for (let i = 0; i < n; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-9 * (1 + Math.abs(b[i])));
+  const c = ridgeSolve(k, y, 0.003);
+  const d = ridgeCoefficients(fit, 0.003);
+  for (let i = 0; i < n; i++) assert.ok(Math.abs(c[i] - d[i]) < 1e-9 * (1 + Math.abs(d[i])));
 });

@@ -131,3 +131,63 @@ export function meanSquared(a: ArrayLike<number>, b: ArrayLike<number>): number 
   for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
   return s / a.length;
 }
+
+/** Eigenvalues of K/n alone (ascending): about three times faster than fitKernel. */
+export function kernelEigenvalues(k: Float64Array, n: number): Float64Array {
+  const scaled = Float64Array.from(k, (v) => v / n);
+  return symmetricEigen(scaled, n, { vectors: false }).values;
+}
+
+/**
+ * Kernel GD coefficients by running the iteration
+ * alpha <- alpha - (eta/n)(K alpha - y) `steps` times: O(steps n^2), cheaper
+ * than the eigendecomposition when only one stopping time is needed.
+ */
+export function gdCoefficientsIterative(
+  k: Float64Array,
+  y: Float64Array,
+  eta: number,
+  steps: number,
+): Float64Array {
+  const n = y.length;
+  const alpha = new Float64Array(n);
+  for (let t = 0; t < steps; t++) {
+    const ka = predict(k, alpha);
+    for (let i = 0; i < n; i++) alpha[i] -= (eta / n) * (ka[i] - y[i]);
+  }
+  return alpha;
+}
+
+/** Kernel ridge regression by Cholesky: solves (K + n ridge I) alpha = y. */
+export function ridgeSolve(k: Float64Array, y: Float64Array, ridge: number): Float64Array {
+  const n = y.length;
+  const l = Float64Array.from(k);
+  for (let i = 0; i < n; i++) l[i * n + i] += n * ridge;
+  for (let j = 0; j < n; j++) {
+    const rowJ = j * n;
+    let d = l[rowJ + j];
+    for (let p = 0; p < j; p++) d -= l[rowJ + p] * l[rowJ + p];
+    if (!(d > 0)) throw new Error("ridgeSolve: K + n ridge I is not positive definite");
+    const pivot = Math.sqrt(d);
+    l[rowJ + j] = pivot;
+    for (let i = j + 1; i < n; i++) {
+      const rowI = i * n;
+      let s = l[rowI + j];
+      for (let p = 0; p < j; p++) s -= l[rowI + p] * l[rowJ + p];
+      l[rowI + j] = s / pivot;
+    }
+  }
+  const z = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = y[i];
+    for (let p = 0; p < i; p++) s -= l[i * n + p] * z[p];
+    z[i] = s / l[i * n + i];
+  }
+  const alpha = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = z[i];
+    for (let p = i + 1; p < n; p++) s -= l[p * n + i] * alpha[p];
+    alpha[i] = s / l[i * n + i];
+  }
+  return alpha;
+}

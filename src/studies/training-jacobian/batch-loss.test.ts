@@ -88,3 +88,33 @@ test("Hessian-vector products match differences of gradients to 1e-8 and are sym
   }
   assert.ok(Math.abs(wHv - vHw) < 1e-13 * (1 + Math.abs(wHv)), `${wHv} vs ${vHw}`);
 });
+
+test("gemmNT equals a naive triple loop for every shape remainder, with and without accumulation", async () => {
+  const { gemmNT } = await import("./mlp.js");
+  const rng = new Rng(13);
+  for (const [m, k, n] of [
+    [1, 3, 1],
+    [4, 5, 2],
+    [5, 2, 3],
+    [7, 4, 7],
+    [10, 64, 9],
+  ]) {
+    const a = rng.normals(m * k + 2);
+    const b = rng.normals(n * k + 1);
+    const c = rng.normals(m * n + 3);
+    const before = Float64Array.from(c);
+    gemmNT(a, 2, m, k, b, 1, n, c, 3, true);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let q = 0; q < k; q++) s += a[2 + i * k + q] * b[1 + j * k + q];
+        assert.ok(Math.abs(c[3 + i * n + j] - before[3 + i * n + j] - s) < 1e-12);
+      }
+    }
+    assert.deepEqual([...c.subarray(0, 3)], [...before.subarray(0, 3)], "no writes before cOff");
+    gemmNT(a, 2, m, k, b, 1, n, c, 3);
+    let s00 = 0;
+    for (let q = 0; q < k; q++) s00 += a[2 + q] * b[1 + q];
+    assert.ok(Math.abs(c[3] - s00) < 1e-12);
+  }
+});

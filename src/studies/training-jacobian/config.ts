@@ -3,7 +3,13 @@ import { z } from "zod";
 
 export const configSchema = z
   .object({
-    width: z.number().int().min(1).max(256).default(64),
+    /** Hidden units; P = 75 * width + 10. Above 64 the dense Jacobian (several P x P float64 matrices) outgrows memory. */
+    width: z
+      .number()
+      .int()
+      .min(1)
+      .max(64, "width above 64 makes the dense P x P Jacobian too large for memory")
+      .default(64),
     epochs: z.number().int().min(1).max(200).default(25),
     batchSize: z.number().int().min(1).max(1600).default(64),
     learningRate: z.number().positive().default(0.1),

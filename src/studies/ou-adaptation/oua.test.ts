@@ -129,3 +129,41 @@ test("GD and weight perturbation at the matched rate learn the six-input task", 
   assert.ok(task.loss(gd.params) < 0.01 * task.loss(task.initial));
   assert.ok(task.loss(wp.params) < 0.05 * task.loss(task.initial));
 });
+
+// Averaging the rule: with r = g theta, E[(r - rbar)(theta - mu)] = g Var(x) (1 - rho/(rho + lambda)),
+// because rbar low-passes the same OU noise x = theta - mu (correlation time 1/lambda).
+// So the mean drifts at g eta sigma^2 / (2 lambda) times lambda / (lambda + rho): the
+// "matched" rate eta sigma^2 / (2 lambda) holds for rho << lambda only.
+test("averaged over seeds, mu drifts at eta sigma^2 / (2 lambda) x lambda / (lambda + rho)", () => {
+  const g = 0.5;
+  const linear: Environment = {
+    step: (theta) => g * theta[0],
+    stepWithGradient: (theta, _dt, gradient) => {
+      gradient[0] = g;
+      return g * theta[0];
+    },
+    clone: () => linear,
+  };
+  for (const rho of [1, 3]) {
+    const settings = { rho, lambda: 1, eta: 10, sigma: 0.1, dt: 0.05 };
+    const seeds = 400;
+    const rng = new Rng(5);
+    let early = 0;
+    let late = 0;
+    for (let seed = 0; seed < seeds; seed++) {
+      // mu at t = 5 (after the start-up transient) and at t = 25
+      const run = runOua(linear, Float64Array.of(0), settings, rng.fork(seed), {
+        evaluations: 500,
+        recordEvery: 100,
+      });
+      early += run.curve[1].params[0] / seeds;
+      late += run.curve[run.curve.length - 1].params[0] / seeds;
+    }
+    const drift = (late - early) / 20;
+    const predicted = g * matchedLearningRate(settings) * (1 / (1 + rho));
+    assert.ok(
+      Math.abs(drift / predicted - 1) < 0.12,
+      `rho ${rho}: drift ${drift}, predicted ${predicted}`,
+    );
+  }
+});

@@ -6,7 +6,7 @@ import { Rng } from "../../core/rng.js";
 import { channelGain, compute, defaultCost, rate, roundCost } from "./cost.js";
 import { dirichlet, gamma, partition } from "./data.js";
 import { backward, crossEntropy, effectiveWeights, forward, initLayers } from "./mlp.js";
-import { forwardFlops, magnitudeMask, trainingFlops } from "./prune.js";
+import { forwardFlops, kthSmallest, magnitudeMask, trainingFlops } from "./prune.js";
 import {
   levels,
   quantizationVariance,
@@ -96,6 +96,21 @@ test("pruning masks keep the largest (1 - rho) weights and FLOPs count the kept 
   // ties at |0.5| keep the lower index
   assert.deepEqual([...magnitudeMask(w, 1 / 3)], [0, 1, 1, 1, 0, 1]);
   assert.deepEqual([...magnitudeMask(w, 0)], [1, 1, 1, 1, 1, 1]);
+  const rng = new Rng(4);
+  for (const n of [1, 2, 7, 1000]) {
+    const values = Float64Array.from({ length: n }, () => Math.round(rng.normal() * 5) + 0);
+    const sorted = Float64Array.from(values).sort();
+    for (const k of [0, n >> 1, n - 1])
+      assert.equal(kthSmallest(Float64Array.from(values), k), sorted[k]);
+  }
+  const big = rng.normals(5000);
+  const kept = magnitudeMask(big, 0.7);
+  const threshold = Math.min(...big.filter((_, i) => kept[i] === 1).map(Math.abs));
+  assert.equal(
+    kept.reduce((a, b) => a + b, 0),
+    1500,
+  );
+  assert.ok(big.every((x, i) => kept[i] === 1 || Math.abs(x) <= threshold));
   const layers = initLayers([6, 4, 3], () => 1);
   layers[0].w.forEach((_, i) => {
     layers[0].w[i] = i + 1;
@@ -209,8 +224,12 @@ test("split learning without compression, on one client, trains exactly like SGD
   );
   assert.equal(a.model.length, 3);
   a.model.forEach((layer, l) => {
-    layer.w.forEach((w, i) => assert.ok(Math.abs(w - b.model[l].w[i]) <= 1e-12, `layer ${l} w[${i}]`));
-    layer.b.forEach((w, i) => assert.ok(Math.abs(w - b.model[l].b[i]) <= 1e-12, `layer ${l} b[${i}]`));
+    layer.w.forEach((w, i) =>
+      assert.ok(Math.abs(w - b.model[l].w[i]) <= 1e-12, `layer ${l} w[${i}]`),
+    );
+    layer.b.forEach((w, i) =>
+      assert.ok(Math.abs(w - b.model[l].b[i]) <= 1e-12, `layer ${l} b[${i}]`),
+    );
   });
   assert.deepEqual(
     a.curve.map((p) => p.accuracy),

@@ -27,7 +27,7 @@ export const configSchema = z.object({
   split: z.number().int().min(1).default(1),
   altSplit: z.number().int().min(1).default(2),
   batchSize: z.number().int().min(1).max(1024).default(32),
-  rounds: z.number().int().min(1).default(300),
+  rounds: z.number().int().min(1).default(200),
   learningRate: z.number().gt(0).default(0.1),
   evalEvery: z.number().int().min(1).default(10),
   /** The full scheme's settings (the ablations switch one off). */

@@ -29,7 +29,9 @@ export function initLayers(widths: number[], normal: () => number): Layer[] {
 /** Weights as used in the forward pass: w * mask when a pruning mask is given. */
 export function effectiveWeights(layer: Layer, mask?: Uint8Array): Float64Array {
   if (!mask) return layer.w;
-  return layer.w.map((v, i) => (mask[i] ? v : 0));
+  const out = new Float64Array(layer.w.length);
+  for (let i = 0; i < out.length; i++) if (mask[i]) out[i] = layer.w[i];
+  return out;
 }
 
 /**

@@ -10,8 +10,9 @@ export function magnitudeMask(w: Float64Array, rho: number): Uint8Array {
   const mask = new Uint8Array(w.length);
   if (keep >= w.length) return mask.fill(1);
   if (keep <= 0) return mask;
-  const magnitudes = Float64Array.from(w, Math.abs);
-  const threshold = Float64Array.from(magnitudes).sort()[w.length - keep];
+  const magnitudes = new Float64Array(w.length);
+  for (let i = 0; i < w.length; i++) magnitudes[i] = Math.abs(w[i]);
+  const threshold = kthSmallest(Float64Array.from(magnitudes), w.length - keep);
   let kept = 0;
   for (let i = 0; i < w.length; i++) {
     if (magnitudes[i] > threshold) {
@@ -26,6 +27,33 @@ export function magnitudeMask(w: Float64Array, rho: number): Uint8Array {
     }
   }
   return mask;
+}
+
+/** The k-th smallest value (0-based) by quickselect with a median-of-three pivot; reorders `a`. */
+export function kthSmallest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const pivot = Math.max(Math.min(a[lo], a[mid]), Math.min(Math.max(a[lo], a[mid]), a[hi]));
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /** One mask per layer, or none when rho = 0. */

@@ -53,11 +53,11 @@ export const configSchema = z.object({
   pretrainSteps: z.number().int().min(1).default(300),
   hidden: z.number().int().min(1).max(512).default(64),
   finetuneClients: z.number().int().min(1).max(10).default(5),
-  finetuneSamplesPerClient: z.number().int().min(1).max(600).default(200),
+  finetuneSamplesPerClient: z.number().int().min(1).max(600).default(100),
   finetuneRounds: z.number().int().min(1).default(100),
   finetuneLocalSteps: steps.default([1, 10, 100]),
   finetuneL2: z.number().min(0).default(1e-3),
-  centralSteps: z.number().int().min(1).default(20000),
+  centralSteps: z.number().int().min(1).default(5000),
   testCount: z.number().int().min(10).max(2000).default(1000),
   /** Executor: 0 runs clients in-process, N > 0 on N worker threads (same numbers). */
   workers: z.number().int().min(0).max(64).default(0),

@@ -24,6 +24,7 @@ export class BatchLoss {
   private readonly dact: Float64Array;
   private readonly dz2: Float64Array;
   private readonly dg1: Float64Array;
+  private readonly dgaRow: Float64Array;
   /** Loss and gradient at the parameters of the last `setParams`. */
   loss = 0;
   readonly gradient: Float64Array;
@@ -42,6 +43,7 @@ export class BatchLoss {
     this.dz1 = new Float64Array(hb);
     this.dact = new Float64Array(hb);
     this.dg1 = new Float64Array(hb);
+    this.dgaRow = new Float64Array(maxBatch);
     this.prob = new Float64Array(cb);
     this.g2 = new Float64Array(cb);
     this.dz2 = new Float64Array(cb);
@@ -150,15 +152,29 @@ export class BatchLoss {
       }
     }
 
-    // tangent of the logits: W2 dact + V2 act + v_b2
+    // tangent of the logits: W2 dact + V2 act + v_b2 (two hidden units per pass)
     for (let o = 0; o < c; o++) {
       const bias = v[vOff + at.b2 + o];
-      for (let b = 0; b < nb; b++) dz2[o * nb + b] = bias;
-      for (let j = 0; j < h; j++) {
-        const w = theta[at.w2 + o * h + j];
-        const t = v[vOff + at.w2 + o * h + j];
+      const orow = o * nb;
+      const wRow = at.w2 + o * h;
+      for (let b = 0; b < nb; b++) dz2[orow + b] = bias;
+      let j = 0;
+      for (; j + 1 < h; j += 2) {
+        const w0 = theta[wRow + j];
+        const w1 = theta[wRow + j + 1];
+        const t0 = v[vOff + wRow + j];
+        const t1 = v[vOff + wRow + j + 1];
+        const r0 = j * nb;
+        const r1 = r0 + nb;
+        for (let b = 0; b < nb; b++) {
+          dz2[orow + b] +=
+            w0 * dact[r0 + b] + t0 * act[r0 + b] + w1 * dact[r1 + b] + t1 * act[r1 + b];
+        }
+      }
+      if (j < h) {
+        const w = theta[wRow + j];
+        const t = v[vOff + wRow + j];
         const row = j * nb;
-        const orow = o * nb;
         for (let b = 0; b < nb; b++) dz2[orow + b] += w * dact[row + b] + t * act[row + b];
       }
     }
@@ -183,18 +199,30 @@ export class BatchLoss {
     }
 
     // hidden layer: dga = W2^T dg2 + V2^T g2; dg1 = dga gelu' + ga gelu'' dz1
-    for (let i = 0; i < h * nb; i++) dg1[i] = d2ga[i] * dz1[i];
+    const dga = this.dgaRow;
     for (let j = 0; j < h; j++) {
       const row = j * nb;
-      for (let o = 0; o < c; o++) {
-        const w = theta[at.w2 + o * h + j];
-        const t = v[vOff + at.w2 + o * h + j];
-        const orow = o * nb;
-        const dj = d1;
+      for (let b = 0; b < nb; b++) dga[b] = 0;
+      let o = 0;
+      for (; o + 1 < c; o += 2) {
+        const w0 = theta[at.w2 + o * h + j];
+        const w1 = theta[at.w2 + (o + 1) * h + j];
+        const t0 = v[vOff + at.w2 + o * h + j];
+        const t1 = v[vOff + at.w2 + (o + 1) * h + j];
+        const r0 = o * nb;
+        const r1 = r0 + nb;
         for (let b = 0; b < nb; b++) {
-          dg1[row + b] += dj[row + b] * (w * dg2[orow + b] + t * g2[orow + b]);
+          dga[b] += w0 * dg2[r0 + b] + t0 * g2[r0 + b] + w1 * dg2[r1 + b] + t1 * g2[r1 + b];
         }
       }
+      if (o < c) {
+        const w = theta[at.w2 + o * h + j];
+        const t = v[vOff + at.w2 + o * h + j];
+        const r0 = o * nb;
+        for (let b = 0; b < nb; b++) dga[b] += w * dg2[r0 + b] + t * g2[r0 + b];
+      }
+      for (let b = 0; b < nb; b++)
+        dg1[row + b] = d2ga[row + b] * dz1[row + b] + d1[row + b] * dga[b];
     }
     gemmNT(dg1, 0, h, nb, this.batch.xT, 0, d, out, outOff + at.w1);
     for (let j = 0; j < h; j++) {

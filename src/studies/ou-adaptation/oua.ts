@@ -7,7 +7,9 @@
 //   d mu    = eta (r - rbar) (theta - mu) dt       (mean: reward-prediction error x noise)
 //   dG      = r dt                                 (cumulative reward)
 // The trained model is mu. Averaging gives E[d mu] ~ eta sigma^2 / (2 lambda)
-// grad r dt, the learning rate at which GD is compared.
+// grad r dt when rbar is slow (rho << lambda), the learning rate at which GD
+// is compared; with rho comparable to lambda, rbar also averages the same
+// parameter noise and the drift shrinks by lambda / (lambda + rho) (oua.test.ts).
 import type { Rng } from "../../core/rng.js";
 
 /** A task's environment as the learner sees it, advanced dt at a time. */

@@ -58,6 +58,9 @@ export function buildReport(summary: Summary, metrics: MetricRecord[], config: C
             `(OUA's stationary spread), two trials of ${config.perturbationWindow} step(s) per update from the same ` +
             `state, at the same rate. Equal evaluations: horizon / dt forward evaluations each. Equal wall time: ` +
             `each method gets OUA's mean run time on this machine (so those rows vary between machines).`,
+          "Averaging the rule more closely (and measuring it, in the tests) gives a drift of mu of " +
+            "eta sigma^2 / (2 lambda) x lambda / (lambda + rho) times the reward gradient: rbar low-passes the same " +
+            "parameter noise. With rho = lambda = 1 OUA therefore moves at half the rate GD is given here.",
           "The paper's weather-forecasting data set is not used (not available here).",
         ],
         tables: [

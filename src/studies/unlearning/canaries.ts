@@ -43,7 +43,8 @@ const PLANTED_DOMAINS = ["quillmarsh-post.net", "fernlowe-mail.org", "brackenval
 
 /**
  * Distinct documents: each message's text cut to `length` characters. A value
- * that runs into the cut may be truncated, so such a document gets no key.
+ * that the cut shortens (`a@host.co.uk` read as `a@host.co`) is not a value of
+ * the corpus, so such a document gets no key.
  */
 export function buildDocs(messages: Message[], length: number): Doc[] {
   const seen = new Set<string>();
@@ -54,10 +55,21 @@ export function buildDocs(messages: Message[], length: number): Doc[] {
     if (seen.has(text)) continue;
     seen.add(text);
     let key = singlePii(text);
-    if (key && full.length > length && key.end >= length - 1) key = null;
+    if (key && full.length > length && !sameValueInFull(key, full, length)) key = null;
     docs.push({ text, key });
   }
   return docs;
+}
+
+/** Whether the value found in a cut text is the whole value in the uncut text. */
+function sameValueInFull(key: PiiKey, full: string, length: number): boolean {
+  const around = full.slice(0, length + 200);
+  if (key.kind === "email") {
+    return findEmails(around).some(
+      (e) => e.start + e.text.length - e.domain.length === key.start && e.domain === key.value,
+    );
+  }
+  return findPhones(around).some((p) => p.areaCode === key.value && p.start <= key.start);
 }
 
 /** What the detectors find in the full messages, scanned once. */

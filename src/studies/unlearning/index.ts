@@ -10,18 +10,18 @@ export const study: Study<Config, Summary> = {
   summary:
     "Does forgetting rare e-mail data leak more than forgetting random data? Seven unlearning methods audited with three membership attacks",
   paper:
-    "R. Wei, M. Li, X. Ghosh, et al., Underestimated Privacy Risks for Minority Populations in Large Language Model Unlearning, ICML 2025",
+    "R. Wei, M. Li, M. Ghassemi, E. Kreačić, Y. Li, X. Yue, B. Li, V. K. Potluru, P. Li, E. Chien, Underestimated Privacy Risks for Minority Populations in Large Language Model Unlearning, ICML 2025 (arXiv:2412.08559)",
   config: configSchema as never,
   presets: {
     quick: {
       seeds: 1,
       canarySize: 30,
-      splitSize: 90,
+      splitSize: 60,
       seqLen: 48,
       width: 32,
       layers: 1,
       heads: 2,
-      trainSteps: 80,
+      trainSteps: 70,
       batchSize: 12,
       unlearnSteps: 3,
     },

@@ -114,3 +114,16 @@ test("descent run --json prints the summary and writes a complete run folder", (
 function readdirFirst(dir: string): string {
   return readdirSync(dir)[0];
 }
+
+test("descent tour --only runs the named studies and links their reports from index.html", () => {
+  const out = mkdtempSync(join(tmpdir(), "descent-tour-"));
+  const bad = descent("tour", "--only", "eos,nope", "--out", out);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown study 'nope'/);
+  const result = descent("tour", "--quick", "--only", "eos", "--out", out);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /tour: 1 of 1 studies ran/);
+  const index = readFileSync(join(out, "index.html"), "utf8");
+  assert.match(index, /href="eos\/report.html"/);
+  assert.ok(existsSync(join(out, "eos", "report.html")));
+});

@@ -15,7 +15,7 @@ usage:
   descent list                                   the studies and tools
   descent run <study> [--quick] [--set k=v ...] [--seed N] [--out DIR] [--json] [--workers N]
   descent report <runDir>                        rewrite a run's report.html
-  descent tour [--quick] [--out DIR]             every study, one index page
+  descent tour [--quick] [--out DIR] [--only a,b] every study (or some), one index page
   descent <tool> ...                             a study's tool (see 'descent list')
 `;
 
@@ -74,16 +74,19 @@ async function commandReport(argv: string[]): Promise<number> {
 async function commandTour(argv: string[]): Promise<number> {
   const { options } = parseArgs(
     argv,
-    { boolean: ["quick"], string: ["out", "seed"] },
+    { boolean: ["quick"], string: ["out", "seed", "only"] },
     "descent tour",
   );
+  const only = options.only === undefined ? null : String(options.only).split(",");
+  for (const name of only ?? []) if (!findStudy(name)) throw unknownStudy(name);
+  const chosen = studies.filter((study) => only === null || only.includes(study.name));
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
   const root = resolve((options.out as string | undefined) ?? join("runs", `tour-${stamp}`));
   mkdirSync(root, { recursive: true });
   const seed = numberOption(options.seed, "seed", 0);
   const rows: string[] = [];
   let failures = 0;
-  for (const study of studies) {
+  for (const study of chosen) {
     const started = Date.now();
     const dir = join(root, study.name);
     process.stderr.write(`tour: ${study.name} (${options.quick ? "quick" : "full"})\n`);
@@ -116,7 +119,7 @@ async function commandTour(argv: string[]): Promise<number> {
   const index = join(root, "index.html");
   writeFileSync(index, html);
   process.stdout.write(
-    `tour: ${studies.length - failures} of ${studies.length} studies ran\nindex: ${relative(process.cwd(), index)}\n`,
+    `tour: ${chosen.length - failures} of ${chosen.length} studies ran\nindex: ${relative(process.cwd(), index)}\n`,
   );
   return failures === 0 ? 0 : 1;
 }

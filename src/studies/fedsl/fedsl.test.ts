@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadMnist } from "../../core/data/mnist.js";
+import { UsageError } from "../../core/errors.js";
 import { inProcessExecutor, workerExecutor } from "../../core/executor.js";
 import { Rng } from "../../core/rng.js";
 import { channelGain, compute, defaultCost, rate, roundCost } from "./cost.js";
 import { dirichlet, gamma, partition } from "./data.js";
+import { configSchema, study } from "./index.js";
 import { backward, crossEntropy, effectiveWeights, forward, initLayers } from "./mlp.js";
 import { forwardFlops, kthSmallest, magnitudeMask, trainingFlops } from "./prune.js";
 import {
@@ -252,4 +254,23 @@ test("identical results in-process and on worker threads", async () => {
   } finally {
     await pool.close();
   }
+});
+
+test("a split that leaves the server no layer, or widths that do not fit MNIST, are usage errors", async () => {
+  const ctx = {
+    seed: 0,
+    rng: new Rng(0),
+    progress: () => {},
+    metric: () => {},
+    artifact: () => "",
+    outDir: "",
+  };
+  const base = configSchema.parse(study.presets.quick);
+  await assert.rejects(
+    study.run({ ...base, split: 3 }, ctx),
+    (e: Error) => e instanceof UsageError && /split below 3/.test(e.message),
+  );
+  await assert.rejects(study.run({ ...base, widths: [100, 10, 10] }, ctx), /start with 784/);
+  assert.equal(configSchema.safeParse({ bits: 1 }).success, false);
+  assert.equal(configSchema.safeParse({ dropout: 1 }).success, false);
 });

@@ -3,6 +3,7 @@
 // clients, the under-parameterised control, MNIST label skew, our modified
 // Local-GD, and last-layer fine-tuning of a pre-trained MLP.
 import { z } from "zod";
+import { UsageError } from "../../core/errors.js";
 import { withExecutor } from "../../core/executor.js";
 import type { Study } from "../../core/study.js";
 import { mnistClients, syntheticClients } from "./data.js";
@@ -75,6 +76,27 @@ export interface LocalGdSummary {
   executor: string;
 }
 
+/** The experiments' premises, checked before any work: over-parameterised where claimed, separable MNIST. */
+export function checkShapes(config: LocalGdConfig): void {
+  const total = config.clients * config.samplesPerClient;
+  if (config.dimension <= total) {
+    throw new UsageError(
+      `dimension (${config.dimension}) must exceed clients x samplesPerClient (${total}) for the over-parameterised problems: raise dimension or lower samplesPerClient`,
+    );
+  }
+  if (config.underDimension >= total) {
+    throw new UsageError(
+      `underDimension (${config.underDimension}) must be below clients x samplesPerClient (${total}) for the under-parameterised control: lower it`,
+    );
+  }
+  const mnistTotal = config.mnistClients * config.mnistSamplesPerClient;
+  if (config.mnist && mnistTotal >= 784) {
+    throw new UsageError(
+      `mnistClients x mnistSamplesPerClient (${mnistTotal}) must be below 784 pixels so the MNIST problem is over-parameterised: lower one of them`,
+    );
+  }
+}
+
 export const study: Study<LocalGdConfig, LocalGdSummary> = {
   name: "local-gd",
   summary:
@@ -99,6 +121,7 @@ export const study: Study<LocalGdConfig, LocalGdSummary> = {
     full: {},
   },
   async run(config, ctx) {
+    checkShapes(config);
     return withExecutor(config.workers, async (executor) => {
       const sinks: Sinks = { executor, metric: ctx.metric, progress: ctx.progress };
       const common = {

@@ -13,6 +13,7 @@ import {
 import { syntheticClients } from "./data.js";
 import { classificationExperiment, regressionExperiment, type Sinks } from "./experiments.js";
 import { average, clientWeights, localGdRound, modifiedRound } from "./federated.js";
+import { checkShapes, configSchema, study } from "./index.js";
 import {
   addMatTVec,
   angleDegrees,
@@ -267,4 +268,17 @@ test("identical numbers in-process and on worker threads", async () => {
   } finally {
     await pool.close();
   }
+});
+
+test("configs that break the experiments' premises are usage errors naming the fix", () => {
+  const base = configSchema.parse(study.presets.quick);
+  checkShapes(base);
+  assert.throws(() => checkShapes({ ...base, dimension: 40 }), /raise dimension/);
+  assert.throws(() => checkShapes({ ...base, underDimension: 60 }), /under-parameterised control/);
+  assert.throws(
+    () => checkShapes({ ...base, mnistClients: 10, mnistSamplesPerClient: 100 }),
+    /784 pixels/,
+  );
+  assert.equal(configSchema.safeParse({ stepFactor: 2 }).success, false);
+  assert.equal(configSchema.safeParse({ localSteps: [0] }).success, false);
 });

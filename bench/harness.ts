@@ -27,16 +27,38 @@ export async function timeMs(
   return times[Math.floor(times.length / 2)];
 }
 
-export function formatRows(title: string, rows: BenchRow[]): string {
-  const lines = [`## ${title}`, ""];
-  lines.push("| benchmark | ours (ms) | baseline | baseline (ms) | ours / baseline | note |");
-  lines.push("| --- | ---: | --- | ---: | ---: | --- |");
-  for (const r of rows) {
-    const ratio = r.baselineMs ? (r.ms / r.baselineMs).toFixed(2) : "–";
-    const base = r.baselineMs !== undefined ? r.baselineMs.toFixed(2) : "–";
-    lines.push(
-      `| ${r.name} | ${r.ms.toFixed(2)} | ${r.baseline ?? "–"} | ${base} | ${ratio} | ${r.note ?? ""} |`,
-    );
+/** Adds `ratio` = ours / baseline to rows that have a baseline time. */
+export function withRatios(rows: BenchRow[]): Record<string, unknown>[] {
+  return rows.map((r) => ({
+    name: r.name,
+    ms: r.ms,
+    baseline: r.baseline,
+    baselineMs: r.baselineMs,
+    ratio: r.baselineMs ? r.ms / r.baselineMs : undefined,
+    note: r.note,
+  }));
+}
+
+function cell(value: unknown): string {
+  if (value === undefined || value === null) return "–";
+  if (typeof value === "number") {
+    if (Number.isInteger(value)) return String(value);
+    return Math.abs(value) >= 100 ? value.toFixed(1) : value.toPrecision(3);
   }
+  return String(value);
+}
+
+/** A Markdown table with one column per key found in any row. */
+export function formatRows(title: string, rows: Record<string, unknown>[]): string {
+  const columns: string[] = [];
+  for (const row of rows)
+    for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  const lines = [
+    `## ${title}`,
+    "",
+    `| ${columns.join(" | ")} |`,
+    `| ${columns.map(() => "---").join(" | ")} |`,
+  ];
+  for (const row of rows) lines.push(`| ${columns.map((c) => cell(row[c])).join(" | ")} |`);
   return `${lines.join("\n")}\n`;
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { UsageError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import { KT } from "../studies/rna/boltzmann.js";
-import { DEFAULT_DESIGN, design, type Init } from "../studies/rna/design.js";
+import { type Coupling, DEFAULT_DESIGN, design, type Init } from "../studies/rna/design.js";
 import type { Dangles } from "../studies/rna/energy.js";
 import {
   loadPaperResults,
@@ -34,7 +34,8 @@ usage:
   descent rna fold <sequence> [--dangles 2|0] [--json]
   descent rna eval <sequence> <structure> [--dangles 2|0] [--json]
   descent rna design <structure> [--objective prob|ned|gap] [--budget-seconds S]
-                     [--init targeted,uniform] [--samples K] [--lr X] [--workers W]
+                     [--init targeted,uniform] [--runs R] [--coupling mismatch|pairs]
+                     [--samples K] [--lr X] [--workers W]
                      [--seed N] [--out DIR] [--json]
                      (writes trajectory.jsonl and result.json to DIR, default runs/rna-design-<time>)
   descent rna bench [--set v1|v2] [--ids 8,1,23] [--budget-seconds S] [--workers W]
@@ -139,6 +140,14 @@ function inits(value: unknown): Init[] {
   return list as Init[];
 }
 
+function coupling(value: unknown): Coupling {
+  const c = value ?? DEFAULT_DESIGN.coupling;
+  if (c !== "pairs" && c !== "mismatch") {
+    throw new UsageError(`--coupling must be pairs or mismatch, got '${String(c)}'`);
+  }
+  return c;
+}
+
 function positive(value: unknown, name: string, fallback: number): number {
   const x = numberOption(value, name, fallback);
   if (!(x > 0)) throw new UsageError(`--${name} must be positive, got ${x}`);
@@ -156,6 +165,8 @@ async function designCommand(argv: string[]): Promise<number> {
         "init",
         "samples",
         "lr",
+        "runs",
+        "coupling",
         "workers",
         "seed",
         "out",
@@ -183,6 +194,8 @@ async function designCommand(argv: string[]): Promise<number> {
     inits: inits(options.init),
     samplesPerStep: Math.round(positive(options.samples, "samples", DEFAULT_DESIGN.samplesPerStep)),
     learningRate: positive(options.lr, "lr", DEFAULT_DESIGN.learningRate),
+    runs: Math.round(positive(options.runs, "runs", DEFAULT_DESIGN.runs)),
+    coupling: coupling(options.coupling),
     dangles: d,
   };
   const w = workers(options.workers);

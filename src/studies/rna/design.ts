@@ -19,8 +19,13 @@ export type Init = "targeted" | "uniform";
 
 export interface DesignOptions {
   objective: Objective;
-  /** Starting distributions, run one after another, each with an equal share of the budget. */
+  /** Starting distributions, cycled through by the runs. */
   inits: Init[];
+  /**
+   * Independent runs (restarts), each from the next initialisation in `inits` and each with an
+   * equal share of the budget; a run ends early when its best sample stops improving.
+   */
+  runs: number;
   samplesPerStep: number;
   learningRate: number;
   /** Most steps per initialisation. */
@@ -31,23 +36,28 @@ export interface DesignOptions {
   budgetSeconds: number;
   /** Subtract the batch mean (leave-one-out) from each sample's score before the gradient. */
   baseline: boolean;
+  coupling: Coupling;
   dangles: Dangles;
 }
 
 export const DEFAULT_DESIGN: DesignOptions = {
   objective: "prob",
   inits: ["targeted", "uniform"],
+  runs: 4,
   samplesPerStep: 32,
   learningRate: 0.15,
   maxSteps: 1500,
   patience: 250,
   budgetSeconds: 60,
   baseline: true,
+  coupling: "mismatch",
   dangles: 2,
 };
 
 /** One optimisation step's record (for the trajectory file and plots). */
 export interface DesignStep {
+  /** Which run (restart) and its initialisation. */
+  run: number;
   init: Init;
   step: number;
   seconds: number;
@@ -71,55 +81,96 @@ export interface DesignResult {
   trajectory: DesignStep[];
 }
 
+/**
+ * pairs: a 6-way variable per target pair and a 4-way one per unpaired base; mismatch: also
+ * joins the two unpaired bases flanking a pair on the same side (its terminal mismatch, which
+ * the energy model scores jointly) into one 16-way variable.
+ */
+export type Coupling = "pairs" | "mismatch";
+
+const MISMATCHES = UNPAIRED.flatMap((a) => UNPAIRED.map((b) => a + b));
+
 /** The coupled variables of a target: groups of positions sharing one categorical. */
 interface Variables {
   n: number;
-  /** For group g: first position, second position (-1 when unpaired), logits offset, size. */
+  /** For group g: first position, second position (-1 if none), logits offset, size. */
   first: Int32Array;
   second: Int32Array;
   offset: Int32Array;
   size: Int32Array;
+  /** The values of group g: strings of one base (or two, for first and second). */
+  alphabet: string[][];
   count: number;
 }
 
-function variablesOf(pt: Int32Array): Variables {
-  const first: number[] = [];
-  const second: number[] = [];
+function variablesOf(pt: Int32Array, coupling: Coupling): Variables {
+  const n = pt.length;
+  const groups: { first: number; second: number; alphabet: string[] }[] = [];
+  const taken = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (pt[i] > i) {
+      groups.push({ first: i, second: pt[i], alphabet: PAIRS });
+      taken[i] = 1;
+      taken[pt[i]] = 1;
+    }
+  }
+  if (coupling === "mismatch") {
+    const free = (k: number) => k >= 0 && k < n && pt[k] < 0 && !taken[k];
+    for (let i = 0; i < n; i++) {
+      const j = pt[i];
+      if (j <= i) continue;
+      // inside the loop the pair closes (i+1, j-1), and outside it (i-1, j+1)
+      for (const [a, b] of [
+        [i + 1, j - 1],
+        [i - 1, j + 1],
+      ]) {
+        if (a !== b && free(a) && free(b)) {
+          groups.push({ first: a, second: b, alphabet: MISMATCHES });
+          taken[a] = 1;
+          taken[b] = 1;
+        }
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    if (!taken[i]) groups.push({ first: i, second: -1, alphabet: UNPAIRED });
+  }
   const offset: number[] = [];
-  const size: number[] = [];
   let total = 0;
-  for (let i = 0; i < pt.length; i++) {
-    if (pt[i] >= 0 && pt[i] < i) continue;
-    first.push(i);
-    second.push(pt[i]);
+  for (const g of groups) {
     offset.push(total);
-    const k = pt[i] > i ? 6 : 4;
-    size.push(k);
-    total += k;
+    total += g.alphabet.length;
   }
   return {
-    n: pt.length,
-    first: Int32Array.from(first),
-    second: Int32Array.from(second),
+    n,
+    first: Int32Array.from(groups, (g) => g.first),
+    second: Int32Array.from(groups, (g) => g.second),
     offset: Int32Array.from(offset),
-    size: Int32Array.from(size),
+    size: Int32Array.from(groups, (g) => g.alphabet.length),
+    alphabet: groups.map((g) => g.alphabet),
     count: total,
   };
 }
 
-/** Initial logits: log of the starting probabilities. */
+/**
+ * Initial logits: log of the starting probabilities. targeted: CG and GC 0.4 each and the
+ * other pairs 0.05; unpaired A 0.7 and the others 0.1 (mismatches: the product of the two).
+ */
 function initialLogits(v: Variables, init: Init): Float64Array {
   const logits = new Float64Array(v.count);
   if (init === "uniform") return logits;
+  const unpaired = (base: string) => (base === "A" ? 0.7 : 0.1);
   for (let g = 0; g < v.first.length; g++) {
     const o = v.offset[g];
-    if (v.size[g] === 6) {
-      // CG and GC 0.4 each, the other four 0.05
-      for (let k = 0; k < 6; k++) logits[o + k] = Math.log(k < 2 ? 0.4 : 0.05);
-    } else {
-      // A 0.7, the others 0.1
-      for (let k = 0; k < 4; k++) logits[o + k] = Math.log(k === 0 ? 0.7 : 0.1);
-    }
+    v.alphabet[g].forEach((value, k) => {
+      const p =
+        v.size[g] === 6
+          ? k < 2
+            ? 0.4
+            : 0.05
+          : [...value].reduce((acc, c) => acc * unpaired(c), 1);
+      logits[o + k] = Math.log(p);
+    });
   }
   return logits;
 }
@@ -204,10 +255,9 @@ function sample(v: Variables, probs: Float64Array, rng: Rng): { seq: string; cho
       if (u < 0) break;
     }
     choice[g] = a;
-    if (k === 6) {
-      chars[v.first[g]] = PAIRS[a][0];
-      chars[v.second[g]] = PAIRS[a][1];
-    } else chars[v.first[g]] = UNPAIRED[a];
+    const value = v.alphabet[g][a];
+    chars[v.first[g]] = value[0];
+    if (v.second[g] >= 0) chars[v.second[g]] = value[1];
   }
   return { seq: chars.join(""), choice };
 }
@@ -236,7 +286,7 @@ export async function design(
 ): Promise<DesignResult> {
   const o = { ...DEFAULT_DESIGN, ...options };
   const pt = parseStructure(target);
-  const v = variablesOf(pt);
+  const v = variablesOf(pt, o.coupling);
   const cache = new Map<string, number>();
   const start = performance.now();
   const elapsed = () => (performance.now() - start) / 1000;
@@ -244,10 +294,10 @@ export async function design(
   let best = { sequence: "", score: Infinity, foundBy: o.inits[0] as Init };
   let steps = 0;
 
-  for (let r = 0; r < o.inits.length; r++) {
-    const init = o.inits[r];
+  for (let r = 0; r < o.runs; r++) {
+    const init = o.inits[r % o.inits.length];
     const runRng = rng.fork(`init-${init}-${r}`);
-    const deadline = (o.budgetSeconds * (r + 1)) / o.inits.length;
+    const deadline = (o.budgetSeconds * (r + 1)) / o.runs;
     const logits = initialLogits(v, init);
     const probs = new Float64Array(v.count);
     const adam = new Adam(v.count, o.learningRate);
@@ -291,6 +341,7 @@ export async function design(
       steps++;
 
       const record: DesignStep = {
+        run: r,
         init,
         step,
         seconds: elapsed(),
@@ -331,7 +382,7 @@ export function baselineVariance(
   rng: Rng,
   objective: Objective = "prob",
 ): { withoutBaseline: number; withBaseline: number } {
-  const v = variablesOf(parseStructure(target));
+  const v = variablesOf(parseStructure(target), "pairs");
   const logits = initialLogits(v, init);
   const probs = new Float64Array(v.count);
   for (let g = 0; g < v.first.length; g++) softmaxInto(logits, v.offset[g], v.size[g], probs);

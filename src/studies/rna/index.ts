@@ -28,6 +28,8 @@ const config = z.object({
     .array(z.enum(["targeted", "uniform"]))
     .min(1)
     .default(["targeted", "uniform"]),
+  runs: z.number().int().min(1).default(4),
+  coupling: z.enum(["pairs", "mismatch"]).default("mismatch"),
   baseline: z.boolean().default(true),
   /** Worker threads for scoring puzzles of 40+ nt (shorter ones score faster in-thread). */
   workers: z.number().int().min(0).max(64).default(2),
@@ -93,7 +95,10 @@ export const study: Study<Config, Summary> = {
         ...summarise(rows, cfg.set),
         set: cfg.set,
         budgetSeconds: cfg.budgetSeconds,
-        coupling: "pairs: 6-way categorical; unpaired: 4-way (no mismatch coupling)",
+        coupling:
+          cfg.coupling === "mismatch"
+            ? "pairs: 6-way; unpaired bases flanking a pair on one side (terminal mismatches): 16-way; other unpaired: 4-way"
+            : "pairs: 6-way categorical; unpaired: 4-way (no mismatch coupling)",
         rows,
         gradientVariance: { puzzle: first.id, ...variance },
       };
@@ -141,7 +146,7 @@ export const study: Study<Config, Summary> = {
             `Eterna100-${summary.set.toUpperCase()} puzzles ${cfg.ids.join(", ")}; budget ${summary.budgetSeconds} s per puzzle on this machine ` +
               `(the paper: hours per puzzle on 64 cores), objective ${cfg.objective === "prob" ? "-ln p(y*|x)" : cfg.objective}, ` +
               `${cfg.samplesPerStep} samples per step, Adam (lr ${cfg.learningRate}) on the logits, early stop after ${cfg.patience} steps without a better sample, ` +
-              `initialisations ${cfg.inits.join(" then ")} sharing the budget. Coupling: ${summary.coupling}.`,
+              `${cfg.runs} runs (restarts) alternating the ${cfg.inits.join(" and ")} initialisations, each with an equal share of the budget. Coupling: ${summary.coupling}.`,
             "Every sample is scored exactly by our folding engine (Turner 2004, dangles 2), which reproduces ViennaRNA 2.6.4 on the fixtures " +
               "(energies exact, ensemble free energy within 1e-8 kcal/mol, pair probabilities within 1e-7); the reported sequence is the best sample seen.",
             `Result: MFE-solved ${summary.mfeSolved}/${summary.puzzles}, uMFE-solved ${summary.umfeSolved}/${summary.puzzles}, ` +

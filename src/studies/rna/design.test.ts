@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rng } from "../../core/rng.js";
-import { baselineVariance, design, reinforceGradient } from "./design.js";
+import { baselineVariance, design, reinforceGradient, variablesOf } from "./design.js";
 import { analyseTarget, defaultModel } from "./fold.js";
 import { ScorePool, scoreHere } from "./score-pool.js";
 import { encodeSequence, parseStructure } from "./sequence.js";
@@ -98,4 +98,16 @@ test("design solves Eterna100 V1 puzzle 8 as the unique MFE within seconds", asy
   assert.ok(report.probability > 0.98, String(report.probability));
   assert.ok(Math.abs(Math.exp(-result.score) - report.probability) < 1e-12);
   assert.ok(result.trajectory.length > 0 && result.evaluations > 0);
+});
+
+test("mismatch coupling joins the unpaired bases flanking a pair into 16-way variables", () => {
+  // pairs (1,8) and (2,7); inside (3,6) flank pair (2,7); outside (0,9) flank pair (1,8)
+  const pt = parseStructure(".((....)).");
+  const pairs = variablesOf(pt, "pairs");
+  assert.deepEqual([...pairs.size].sort(), [4, 4, 4, 4, 4, 4, 6, 6]);
+  const coupled = variablesOf(pt, "mismatch");
+  assert.deepEqual([...coupled.size], [6, 6, 16, 16, 4, 4]);
+  assert.deepEqual([...coupled.first], [1, 2, 0, 3, 4, 5]);
+  assert.deepEqual([...coupled.second], [8, 7, 9, 6, -1, -1]);
+  assert.equal(coupled.count, 6 + 6 + 16 + 16 + 4 + 4);
 });

@@ -91,7 +91,7 @@ export type Coupling = "pairs" | "mismatch";
 const MISMATCHES = UNPAIRED.flatMap((a) => UNPAIRED.map((b) => a + b));
 
 /** The coupled variables of a target: groups of positions sharing one categorical. */
-interface Variables {
+export interface Variables {
   n: number;
   /** For group g: first position, second position (-1 if none), logits offset, size. */
   first: Int32Array;
@@ -103,7 +103,8 @@ interface Variables {
   count: number;
 }
 
-function variablesOf(pt: Int32Array, coupling: Coupling): Variables {
+/** The variables of a target under a coupling (exported for tests and reports). */
+export function variablesOf(pt: Int32Array, coupling: Coupling): Variables {
   const n = pt.length;
   const groups: { first: number; second: number; alphabet: string[] }[] = [];
   const taken = new Uint8Array(n);

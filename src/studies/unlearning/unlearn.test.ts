@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { type Array, np, toFloat64, toNumber, valueAndGrad } from "../../core/engine.js";
 import { Rng } from "../../core/rng.js";
 import { blockRange, initFlat, logProbs, meanNll, unflatten, vector } from "./model.js";
@@ -202,4 +204,36 @@ test("stop rule: ascent stops once the forget NLL has risen by the gap, else at 
   never.dispose();
   assert.ok(!b.stopped && b.steps === 30);
   assert.ok(b.forgetNllEnd > a.forgetNllEnd);
+});
+
+test("an unlearning run frees what it allocates", () => {
+  const unlearner = new Unlearner({
+    layout,
+    ...settings,
+    steps: 2,
+    batchSize: 4,
+    learningRate: 1e-2,
+    k: 1,
+    stopRise: 1e9,
+  });
+  // three runs per method after a warm-up: leaking the gradient or the
+  // parameters at each of the 3 steps would grow memory by 18 vectors or more
+  const runs = () => {
+    for (let i = 0; i < 3; i++) {
+      for (const method of ["scrub", "euk"] as Method[]) {
+        unlearner.run(method, trained, forget, retain, new Rng(8));
+      }
+    }
+  };
+  // collect garbage around the measurement: returned typed arrays are external memory too
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  runs();
+  gc();
+  const before = process.memoryUsage().external;
+  runs();
+  gc();
+  const growth = process.memoryUsage().external - before;
+  unlearner.dispose();
+  assert.ok(growth < 3 * 4 * layout.size, `external memory grew by ${growth} bytes`);
 });

@@ -82,6 +82,16 @@ test("minority canaries hold the rarest domains; sets and splits are disjoint", 
   assert.equal(s.retain.length, 60);
   assert.equal(s.test.length, 60);
   for (const text of s.canaries.planted) assert.ok(text.includes(`@${s.plantedValue}>`), text);
+  const real = makeSplits({
+    docs: buildDocs(loadCorpus(), 64),
+    frequencies: new Map(),
+    plantedValue: "quillmarsh-post.net",
+    size: 50,
+    splitSize: 300,
+    length: 64,
+    rng: new Rng(2),
+  });
+  for (const text of real.canaries.planted) assert.ok(text.includes("quillmarsh-post.net"), text);
   for (const text of [...s.train, ...s.test]) assert.ok(!text.includes(s.plantedValue));
 });
 

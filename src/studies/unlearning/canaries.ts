@@ -170,7 +170,15 @@ export function makeSplits(options: {
   const taken = new Set(minority);
   const rest = shuffled.filter((i) => !taken.has(i));
   const random = rest.slice(0, size);
-  const plantedFrom = rest.slice(size, 2 * size);
+  // planted values must fit whole inside the cut document
+  const fits = (i: number) =>
+    (docs[i].key?.start ?? 0) + options.plantedValue.length < options.length;
+  const plantedFrom = rest.slice(size).filter(fits).slice(0, size);
+  if (plantedFrom.length < size) {
+    throw new UsageError(
+      `too few documents to plant '${options.plantedValue}' in; lower canarySize`,
+    );
+  }
   for (const i of [...random, ...plantedFrom]) taken.add(i);
 
   const others = docs.map((_, i) => i).filter((i) => !taken.has(i));

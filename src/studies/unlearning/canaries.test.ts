@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { UsageError } from "../../core/errors.js";
 import { Rng } from "../../core/rng.js";
 import { buildDocs, makeSplits, plant, scanCorpus, unusedDomain } from "./canaries.js";
+import { configSchema } from "./config.js";
 import type { Message } from "./corpus.js";
 import { loadCorpus } from "./corpus.js";
 import { singlePii } from "./pii.js";
@@ -137,4 +139,27 @@ test("on the real corpus: planted value unused, minority values no more frequent
   const medianRandom = a.canaryValues.random.map(freq).sort((x, y) => x - y)[25];
   assert.ok(worstMinority <= medianRandom, `${worstMinority} vs ${medianRandom}`);
   assert.ok(scan.emails > 10000 && scan.phones > 100, `${scan.emails} ${scan.phones}`);
+});
+
+test("bad sizes are usage errors that name the fix", () => {
+  const messages = syntheticCorpus();
+  const base = {
+    docs: buildDocs(messages, 64),
+    frequencies: scanCorpus(messages).frequencies,
+    plantedValue: "quillmarsh-post.net",
+    length: 64,
+    rng: new Rng(1),
+  };
+  assert.throws(
+    () => makeSplits({ ...base, size: 200, splitSize: 10 }),
+    (e: Error) => e instanceof UsageError && /lower canarySize/.test(e.message),
+  );
+  assert.throws(
+    () => makeSplits({ ...base, size: 5, splitSize: 200 }),
+    (e: Error) => e instanceof UsageError && /lower splitSize/.test(e.message),
+  );
+  assert.equal(configSchema.safeParse({ width: 30, heads: 4 }).success, false);
+  assert.equal(configSchema.safeParse({ layers: 1, k: 2 }).success, false);
+  assert.equal(configSchema.safeParse({ methods: ["ga", "sgd"] }).success, false);
+  assert.equal(configSchema.safeParse({}).success, true);
 });

@@ -382,8 +382,9 @@ export function baselineVariance(
   batches: number,
   rng: Rng,
   objective: Objective = "prob",
+  coupling: Coupling = "mismatch",
 ): { withoutBaseline: number; withBaseline: number } {
-  const v = variablesOf(parseStructure(target), "pairs");
+  const v = variablesOf(parseStructure(target), coupling);
   const logits = initialLogits(v, init);
   const probs = new Float64Array(v.count);
   for (let g = 0; g < v.first.length; g++) softmaxInto(logits, v.offset[g], v.size[g], probs);

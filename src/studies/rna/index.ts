@@ -73,6 +73,8 @@ export const study: Study<Config, Summary> = {
       cfg.samplesPerStep,
       cfg.varianceBatches,
       ctx.rng.fork("variance"),
+      cfg.objective,
+      cfg.coupling,
     );
     try {
       const rows = await runBenchmark(

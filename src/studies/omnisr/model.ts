@@ -191,10 +191,15 @@ export function depthToSpace(x: Array, s: number, c: number): Array {
     .reshape([n, h * s, w * s, c]);
 }
 
+// Blocks output corrections scaled by 0.1: with Adam, whose first steps move every
+// weight by about the learning rate, an unscaled zero-initialised last layer
+// jumps far enough to wreck the gradient-descent path it starts from.
+const OUTPUT_SCALE = 0.1;
+
 function block(p: Block, x: Array, lat: Array | null, rowChunk: number): Array {
   const input = lat ? np.concatenate([x, lat], 3) : x;
   const hidden = np.maximum(conv3x3(input, p.w1.ref, p.b1.ref, rowChunk), 0);
-  return conv3x3(hidden, p.w2.ref, p.b2.ref, rowChunk);
+  return conv3x3(hidden, p.w2.ref, p.b2.ref, rowChunk).mul(OUTPUT_SCALE);
 }
 
 /** Inputs of one forward pass: the LR image and its cos(latitude) map [N, h, w, 1]. */

@@ -5,9 +5,9 @@ import { type Array, jit, np, tree, valueAndGrad } from "../../core/engine.js";
 import {
   adam,
   applyUpdates,
-  cosineDecay,
   disposeState,
   type Params as Tree,
+  warmupCosine,
 } from "../../core/optim/index.js";
 import type { Rng } from "../../core/rng.js";
 import { degradeBicubic, degradeRealistic, drawRealistic } from "./degrade.js";
@@ -93,13 +93,20 @@ export function train(
   images: Rgb8[],
   options: TrainOptions,
   rng: Rng,
-  onStep: (step: number, loss: number) => void = () => {},
+  onStep: (step: number, loss: number, params: Params) => void = () => {},
 ): TrainResult {
   const start = performance.now();
   const small = options.crop / arch.scale;
   const ops = makeOperators(small, small, arch.scale);
   let params = initParams(arch, rng.fork("init"));
-  const optimizer = adam({ learningRate: cosineDecay(options.learningRate, options.steps, 0.1) });
+  const optimizer = adam({
+    learningRate: warmupCosine(
+      options.learningRate,
+      Math.min(20, Math.floor(options.steps / 5)),
+      options.steps,
+      options.learningRate / 10,
+    ),
+  });
   let state = optimizer.init(params as unknown as Tree);
 
   const loss = (p: Params, b: Batch): Array => {
@@ -121,7 +128,7 @@ export function train(
     params = applyUpdates(params as unknown as Tree, updates) as unknown as Params;
     const v = value.js() as number;
     losses.push(v);
-    onStep(s, v);
+    onStep(s, v, params);
   }
   disposeState(state);
   step.dispose();

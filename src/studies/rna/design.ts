@@ -308,7 +308,8 @@ export async function design(
     let runBest = Infinity;
     let sinceImproved = 0;
 
-    for (let step = 0; step < o.maxSteps && elapsed() < deadline; step++) {
+    // the first run takes at least one step, so that there is always a sequence to return
+    for (let step = 0; step < o.maxSteps && (elapsed() < deadline || steps === 0); step++) {
       for (let g = 0; g < v.first.length; g++) softmaxInto(logits, v.offset[g], v.size[g], probs);
       const batch = Array.from({ length: o.samplesPerStep }, () => sample(v, probs, runRng));
 

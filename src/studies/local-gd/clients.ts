@@ -217,15 +217,17 @@ export function softmaxLoss(
   l2: number,
   grad?: { out: Float64Array; scale: number },
 ): number {
-  const { rows: n, cols: p } = x;
+  const { rows: n, cols: p, data } = x;
   const logits = new Float64Array(classes);
   let loss = 0;
   for (let i = 0; i < n; i++) {
-    const row = x.data.subarray(i * p, (i + 1) * p);
+    const row = i * p;
     let max = -Infinity;
     for (let c = 0; c < classes; c++) {
-      logits[c] = dot(row, w.subarray(c * p, (c + 1) * p));
-      if (logits[c] > max) max = logits[c];
+      let s = 0;
+      for (let j = 0; j < p; j++) s += data[row + j] * w[c * p + j];
+      logits[c] = s;
+      if (s > max) max = s;
     }
     let z = 0;
     for (let c = 0; c < classes; c++) z += Math.exp(logits[c] - max);
@@ -233,8 +235,8 @@ export function softmaxLoss(
     if (!grad) continue;
     for (let c = 0; c < classes; c++) {
       const coef = (grad.scale * (Math.exp(logits[c] - max) / z - (c === labels[i] ? 1 : 0))) / n;
-      const target = grad.out.subarray(c * p, (c + 1) * p);
-      for (let j = 0; j < p; j++) target[j] += coef * row[j];
+      const out = grad.out;
+      for (let j = 0; j < p; j++) out[c * p + j] += coef * data[row + j];
     }
   }
   if (grad) for (let j = 0; j < w.length; j++) grad.out[j] += grad.scale * l2 * w[j];

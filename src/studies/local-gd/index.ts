@@ -58,7 +58,6 @@ export const configSchema = z.object({
   finetuneRounds: z.number().int().min(1).default(100),
   finetuneLocalSteps: steps.default([1, 10, 100]),
   finetuneL2: z.number().min(0).default(1e-3),
-  centralSteps: z.number().int().min(1).default(5000),
   testCount: z.number().int().min(10).max(2000).default(1000),
   /** Executor: 0 runs clients in-process, N > 0 on N worker threads (same numbers). */
   workers: z.number().int().min(0).max(64).default(0),
@@ -115,7 +114,6 @@ export const study: Study<LocalGdConfig, LocalGdSummary> = {
       hidden: 32,
       finetuneSamplesPerClient: 40,
       finetuneRounds: 30,
-      centralSteps: 3000,
       testCount: 500,
     },
     full: {},
@@ -227,7 +225,6 @@ export const study: Study<LocalGdConfig, LocalGdSummary> = {
           {
             localSteps: config.finetuneLocalSteps,
             rounds: config.finetuneRounds,
-            centralSteps: config.centralSteps,
             l2: config.finetuneL2,
             stepFactor: config.stepFactor,
             weighting: config.weighting,

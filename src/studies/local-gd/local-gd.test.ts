@@ -11,7 +11,12 @@ import {
   softmaxLoss,
 } from "./clients.js";
 import { syntheticClients } from "./data.js";
-import { classificationExperiment, regressionExperiment, type Sinks } from "./experiments.js";
+import {
+  classificationExperiment,
+  finetuneExperiment,
+  regressionExperiment,
+  type Sinks,
+} from "./experiments.js";
 import { average, clientWeights, localGdRound, modifiedRound } from "./federated.js";
 import { checkShapes, configSchema, study } from "./index.js";
 import {
@@ -281,4 +286,36 @@ test("configs that break the experiments' premises are usage errors naming the f
   );
   assert.equal(configSchema.safeParse({ stepFactor: 2 }).success, false);
   assert.equal(configSchema.safeParse({ localSteps: [0] }).success, false);
+});
+
+test("fine-tuning: Local-GD with L = 1 is centralised GD; more local steps drift under label skew", async () => {
+  const rng = new Rng(8);
+  const hidden = 6;
+  const clients = [0, 1, 2].map((k) => {
+    const x: Matrix = { data: rng.normals(12 * (hidden + 1)), rows: 12, cols: hidden + 1 };
+    return { x, labels: Int32Array.from({ length: 12 }, (_, i) => (k + (i % 2)) % 3) };
+  });
+  const data = {
+    mlp: {
+      inputs: 0,
+      hidden,
+      classes: 3,
+      w1: new Float64Array(0),
+      b1: new Float64Array(0),
+      head: rng.normals(3 * (hidden + 1), 0.1),
+    },
+    clients,
+    test: clients[0],
+  };
+  const { rows } = await finetuneExperiment(
+    data,
+    { localSteps: [1, 20], rounds: 15, l2: 1e-3, stepFactor: 1, weighting: "uniform" },
+    sinks(),
+  );
+  const [central1, local1, central20, local20] = rows;
+  assert.equal(central1.gradientSteps, 15);
+  assert.equal(local20.gradientSteps, 300);
+  assert.ok(local1.relDistanceToCentralized < 1e-12, JSON.stringify(local1));
+  assert.ok(local20.relDistanceToCentralized > 1e-3, JSON.stringify(local20));
+  assert.equal(central20.relDistanceToCentralized, 0);
 });

@@ -111,7 +111,7 @@ export function localGdReport(
     sections.push({
       title: "Fine-tuning the last layer of a pre-trained MLP",
       text: [
-        `A 784-${config.hidden}-10 ReLU MLP pre-trained with Adam (engine autodiff, float32, ${config.pretrainSteps} steps of 64) on ${config.pretrainCount} images of digits 0-4 only (test accuracy on all ten digits before fine-tuning: ${summary.pretrainedAccuracy}). Its last layer (softmax, with bias, ridge ${config.finetuneL2}) is then fine-tuned in float64 on ${config.finetuneClients} clients x ${config.finetuneSamplesPerClient} images, client i holding digits 2i and 2i+1 only: centrally by GD for ${config.centralSteps} steps, and by Local-GD for ${config.finetuneRounds} rounds. Distance is relative to the centrally fine-tuned head.`,
+        `A 784-${config.hidden}-10 ReLU MLP pre-trained with Adam (engine autodiff, float32, ${config.pretrainSteps} steps of 64) on ${config.pretrainCount} images of digits 0-4 only (test accuracy on all ten digits before fine-tuning: ${summary.pretrainedAccuracy}). Its last layer (softmax, with bias, ridge ${config.finetuneL2}) is then fine-tuned in float64 on ${config.finetuneClients} clients x ${config.finetuneSamplesPerClient} images, client i holding digits 2i and 2i+1 only: by Local-GD for ${config.finetuneRounds} rounds of L local steps, and centrally by GD on the same (uniformly or data-size weighted) loss from the same start with the same step size, compared after the same number of gradient steps (rounds x L). With L = 1 Local-GD is centralised GD, so that distance checks the machinery; for larger L it measures client drift under label skew.`,
       ],
       figures: [
         {

@@ -175,7 +175,6 @@ export async function runVariant(
       gain,
     }));
     let serverFlops = 0;
-    let masksForBits: (Uint8Array[] | undefined)[] = clients.map(() => undefined);
 
     if (fedavg) {
       const tasks: Task<FedAvgInput>[] = clients.map((layers, k) => ({
@@ -204,7 +203,6 @@ export async function runVariant(
       const outs = await executor.map<ClientForwardInput, ClientForwardOutput>(
         forwardInputs.map((input) => ({ module: CLIENTS, fn: "clientForward", input })),
       );
-      masksForBits = outs.map((o) => o.masks);
 
       // the server trains on each client's activations in turn
       const grads = outs.map((out, k) => {
@@ -261,11 +259,14 @@ export async function runVariant(
 
     const aggregate = round % v.aggregateEvery === 0 || round === setup.rounds;
     if (aggregate) {
-      clients.forEach((layers, k) => {
-        perClient[k].uplinkBits += modelBits(layers, masksForBits[k]);
+      // each client sends its pruned model (kept weights, biases, mask); the server averages what it got
+      const sent = clients.map((layers, k) => {
+        const masks = fedavg ? undefined : layerMasks(layers, v.rho);
+        perClient[k].uplinkBits += modelBits(layers, masks);
         perClient[k].downlinkBits += modelBits(layers);
+        return layers.map((l, i) => ({ ...l, w: effectiveWeights(l, masks?.[i]) }));
       });
-      const global = averageLayers(clients, weights);
+      const global = averageLayers(sent, weights);
       clients = clients.map(() => cloneLayers(global));
     }
     const cost = roundCost(perClient, serverFlops, setup.cost);

@@ -95,7 +95,8 @@ export function variants(config: FedslConfig, split: number): Variant[] {
     { variant: "no-quantisation", ...full, bits: 32 },
     { variant: "no-dropout", ...full, dropout: 0 },
     { variant: "plain-fedsl", ...full, rho: 0, bits: 32, dropout: 0 },
-    { variant: "fedavg", ...full, rho: 0, bits: 32, dropout: 0 },
+    // federated averaging keeps every layer on the client
+    { variant: "fedavg", ...full, split: config.widths.length - 1, rho: 0, bits: 32, dropout: 0 },
   ];
 }
 

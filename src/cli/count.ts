@@ -37,6 +37,16 @@ usage:
 mechanisms: ${MECHANISMS.join(", ")} (default binned, d = 8: c = 1 - 1/d, tau = 1/n)
 `;
 
+/** Where the tool writes (tests swap these to capture its output). */
+export const countOutput = {
+  stdout: (text: string): void => {
+    process.stdout.write(text);
+  },
+  stderr: (text: string): void => {
+    process.stderr.write(text);
+  },
+};
+
 function mechanismOption(value: unknown): MechanismName {
   const name = (value ?? "binned") as string;
   if (!(MECHANISMS as readonly string[]).includes(name)) {
@@ -145,7 +155,7 @@ async function errors(argv: string[]): Promise<number> {
     sens2: result.sens2,
   };
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(out)}\n`);
+    countOutput.stdout(`${JSON.stringify(out)}\n`);
   } else {
     const lines = [
       `mechanism ${mechanism}, n = ${n}${isWorkloadDefault(workload) ? "" : `, alpha = ${workload.alpha}, beta = ${workload.beta}`}${d === null ? "" : `, d = ${d} (c = ${(1 - 1 / d).toPrecision(6)}, tau = 1/n)`}`,
@@ -154,7 +164,7 @@ async function errors(argv: string[]): Promise<number> {
       `sens^2  ${result.sens2.toPrecision(8)}   (||R||_1->2^2)`,
       `space   ${space}   (noise floats kept per coordinate while streaming)`,
     ];
-    process.stdout.write(`${lines.join("\n")}\n`);
+    countOutput.stdout(`${lines.join("\n")}\n`);
   }
   return 0;
 }
@@ -255,12 +265,12 @@ async function stream(argv: string[]): Promise<number> {
   });
   const noiseLabel = `${counter.noise === "gaussian" ? "Gaussian" : "discrete Gaussian (CKS'20 sampler)"} from the ${counter.randomKind === "crypto" ? "OS CSPRNG" : "seeded generator"}`;
   const header = `privacy: ${calibration.conversion}\nmechanism: ${mechanism}, n = ${horizon}, sensitivity ${sensitivity}, noise: ${noiseLabel}, noise std per entry ${Math.sqrt(counter.noiseVariance).toPrecision(6)}\n`;
-  if (!options.json) process.stderr.write(header);
+  if (!options.json) countOutput.stderr(header);
 
   const outputs: number[] = [];
   const emit = (value: number) => {
     if (options.json) outputs.push(value);
-    else process.stdout.write(`${value}\n`);
+    else countOutput.stdout(`${value}\n`);
   };
   if (buffered) {
     for (const value of buffered) emit(counter.add(value)[0]);
@@ -278,7 +288,7 @@ async function stream(argv: string[]): Promise<number> {
     }
   }
   if (options.json) {
-    process.stdout.write(
+    countOutput.stdout(
       `${JSON.stringify({
         mechanism,
         n: horizon,

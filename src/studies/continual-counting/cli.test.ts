@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { parseStreamLine } from "../../cli/count.js";
+import { countOutput, countTool, parseStreamLine } from "../../cli/count.js";
 import { UsageError } from "../../core/errors.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -37,27 +37,31 @@ test("stream lines: numbers parse, bad lines are rejected by line number", () =>
   }
 });
 
-/** Runs `descent ...` in this process, capturing stdout and stderr. */
+/** Runs `descent count ...` in this process, capturing what the tool writes; usage errors exit 2. */
 async function inProcess(
   args: string[],
 ): Promise<{ status: number; stdout: string; stderr: string }> {
-  const { main } = await import("../../cli/main.js");
+  assert.equal(args[0], "count");
   const captured = { stdout: "", stderr: "" };
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((chunk: string) => {
-    captured.stdout += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => {
-    captured.stderr += chunk;
-    return true;
-  }) as typeof process.stderr.write;
+  const saved = { ...countOutput };
+  countOutput.stdout = (text) => {
+    captured.stdout += text;
+  };
+  countOutput.stderr = (text) => {
+    captured.stderr += text;
+  };
   try {
-    const status = await main(args);
+    const status = await countTool.run(args.slice(1));
     return { status, ...captured };
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return {
+      status: 2,
+      stdout: captured.stdout,
+      stderr: `${captured.stderr}descent: ${error.message}\n`,
+    };
   } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
+    Object.assign(countOutput, saved);
   }
 }
 

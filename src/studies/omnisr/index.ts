@@ -153,7 +153,7 @@ async function run(config: OmnisrConfig, ctx: StudyContext): Promise<OmnisrSumma
     evaluated = [...readModels(shippedModelPath), ...trained];
     modelSource = "shipped data/omnisr/model.omnisr (full preset), plus a fresh tiny training run";
   }
-  const methods: Method[] = baselineMethods(config.gdSteps);
+  const methods: Method[] = baselineMethods(config.gdSteps, config.stages);
   const byLabel = new Map<string, StoredModel[]>();
   for (const m of evaluated) {
     const label = m.name.replace(/-x[24]$/, "");

@@ -1,6 +1,6 @@
 // Script (not library code) that trains the networks shipped in
 // data/omnisr/model.omnisr, one job per process so jobs can run side by side:
-//   npx tsx src/studies/omnisr/make-model.ts train <job> <steps>
+//   npx tsx src/studies/omnisr/make-model.ts train <job> <steps> [resume]
 //   npx tsx src/studies/omnisr/make-model.ts merge
 // Jobs: unfolded-x2, unfolded-x4, unfolded-K0-x4, unfolded-no-align-x4,
 // unfolded-no-latitude-x4. Settings are the full preset's (index.ts).
@@ -25,14 +25,17 @@ function archFor(job: string): Architecture {
   return arch;
 }
 
-const [command, job, stepsText] = process.argv.slice(2);
+const [command, job, stepsText, resume] = process.argv.slice(2);
 if (command === "train" && job) {
   const steps = Number(stepsText ?? 300);
   const names = split(listImages()).train;
   const images = names.map((n) => shrinkTo(readPng(`${dataDir}/${n}`), 1024));
   const arch = archFor(job);
-  // The same seed derivation as the study's run with seed 0.
-  const rng = new Rng(0).fork(job);
+  // `resume` continues the saved part with a fresh warm-up and cosine cycle.
+  const previous = resume ? readModels(`${partsDir}/${job}.omnisr`)[0] : undefined;
+  const done = previous?.trainSteps ?? 0;
+  // The same seed derivation as the study's run with seed 0 (a new stream per cycle).
+  const rng = new Rng(0).fork(done ? `${job}-from-${done}` : job);
   const result = train(
     arch,
     images,
@@ -44,18 +47,19 @@ if (command === "train" && job) {
       if ((step + 1) % 10 === 0 && step + 1 < steps) {
         mkdirSync(partsDir, { recursive: true });
         const bytes = encodeModels([
-          { name: job, arch, trainSteps: step + 1, finalLoss: loss, params },
+          { name: job, arch, trainSteps: done + step + 1, finalLoss: loss, params },
         ]);
         writeFileSync(`${partsDir}/${job}.omnisr`, bytes);
       }
     },
+    previous?.params,
   );
   const tail = result.losses.slice(-Math.max(1, Math.floor(steps / 10)));
   const finalLoss = tail.reduce((a, b) => a + b, 0) / tail.length;
   mkdirSync(partsDir, { recursive: true });
   writeFileSync(
     `${partsDir}/${job}.omnisr`,
-    encodeModels([{ name: job, arch, trainSteps: steps, finalLoss, params: result.params }]),
+    encodeModels([{ name: job, arch, trainSteps: done + steps, finalLoss, params: result.params }]),
   );
   process.stdout.write(
     `${job}: ${steps} steps in ${result.seconds.toFixed(0)} s, final loss ${finalLoss}\n`,

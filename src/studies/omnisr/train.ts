@@ -87,18 +87,20 @@ function sampleBatch(images: Rgb8[], scale: number, options: TrainOptions, rng: 
   };
 }
 
-/** Trains a fresh network of the given architecture; `onStep` sees (step, loss). */
+/** Trains a fresh network (or continues `initial`); `onStep` sees (step, loss, params). */
 export function train(
   arch: Architecture,
   images: Rgb8[],
   options: TrainOptions,
   rng: Rng,
   onStep: (step: number, loss: number, params: Params) => void = () => {},
+  initial?: Params,
 ): TrainResult {
   const start = performance.now();
   const small = options.crop / arch.scale;
   const ops = makeOperators(small, small, arch.scale);
-  let params = initParams(arch, rng.fork("init"));
+  // Resuming takes ownership of `initial` (a warm restart of the schedule).
+  let params = initial ?? initParams(arch, rng.fork("init"));
   const optimizer = adam({
     learningRate: warmupCosine(
       options.learningRate,

@@ -15,6 +15,7 @@ import {
 } from "./model.js";
 import { decodeModels, encodeModels } from "./model-file.js";
 import { resize, resizeAdjoint } from "./resample.js";
+import { train } from "./train.js";
 
 const rng = new Rng(11);
 
@@ -120,4 +121,20 @@ test("model file round trip keeps architecture and weights", () => {
   assert.throws(() => decodeModels(new Uint8Array(40), "zeros.bin"), /magic/);
   tree.dispose(params);
   tree.dispose(back.params);
+});
+
+test("training on one fixed crop lowers the latitude-weighted loss", () => {
+  const r = new Rng(9);
+  const size = 16;
+  const data = new Uint8Array(size * size * 3);
+  for (let i = 0; i < data.length; i++)
+    data[i] = Math.round(128 + 80 * Math.sin(i / 7) + 20 * r.normal());
+  const arch = { scale: 2, stages: 1, features: 8, alignment: true, latitude: true };
+  const options = { steps: 25, batch: 2, crop: size, learningRate: 1e-2, realisticFraction: 0 };
+  const result = train(arch, [{ width: size, height: size, data }], options, new Rng(1));
+  assert.equal(result.losses.length, 25);
+  const first = result.losses[0];
+  const last = Math.min(...result.losses.slice(-5));
+  assert.ok(last < 0.8 * first, `loss ${first} -> ${last}`);
+  tree.dispose(result.params);
 });

@@ -76,9 +76,9 @@ test("quantiser: unbiased over many draws, variance equals its formula and obeys
     const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
     // each coordinate's error has standard deviation at most n / (2 s): 5 standard errors
     const tol = (5 * norm) / (2 * levels(bits)) / Math.sqrt(draws);
-    v.forEach((x, i) =>
-      assert.ok(Math.abs(mean[i] - x) <= tol, `bits ${bits} [${i}] ${mean[i]} vs ${x}`),
-    );
+    v.forEach((x, i) => {
+      assert.ok(Math.abs(mean[i] - x) <= tol, `bits ${bits} [${i}] ${mean[i]} vs ${x}`);
+    });
     near(sqErr, exact, 0.05, `bits ${bits} variance`);
     assert.ok(
       exact <= varianceBound(v, bits),
@@ -226,12 +226,12 @@ test("split learning without compression, on one client, trains exactly like SGD
   );
   assert.equal(a.model.length, 3);
   a.model.forEach((layer, l) => {
-    layer.w.forEach((w, i) =>
-      assert.ok(Math.abs(w - b.model[l].w[i]) <= 1e-12, `layer ${l} w[${i}]`),
-    );
-    layer.b.forEach((w, i) =>
-      assert.ok(Math.abs(w - b.model[l].b[i]) <= 1e-12, `layer ${l} b[${i}]`),
-    );
+    layer.w.forEach((w, i) => {
+      assert.ok(Math.abs(w - b.model[l].w[i]) <= 1e-12, `layer ${l} w[${i}]`);
+    });
+    layer.b.forEach((w, i) => {
+      assert.ok(Math.abs(w - b.model[l].b[i]) <= 1e-12, `layer ${l} b[${i}]`);
+    });
   });
   assert.deepEqual(
     a.curve.map((p) => p.accuracy),

@@ -39,9 +39,9 @@ const mat = (rows: number[][]): Matrix => ({
 });
 
 function close(actual: ArrayLike<number>, expected: number[], tol: number): void {
-  expected.forEach((v, i) =>
-    assert.ok(Math.abs(actual[i] - v) <= tol, `[${i}] ${actual[i]} vs ${v}`),
-  );
+  expected.forEach((v, i) => {
+    assert.ok(Math.abs(actual[i] - v) <= tol, `[${i}] ${actual[i]} vs ${v}`);
+  });
 }
 
 const sinks = (executor = inProcessExecutor()): Sinks => ({

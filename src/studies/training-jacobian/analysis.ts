@@ -128,7 +128,8 @@ export interface ProbeSet {
 /**
  * Median (over sampled directions of each region) of the max-over-examples
  * KL between the trained network's outputs and those after adding
- * `scale * u_i` (a unit left singular vector) to the final parameters.
+ * `scale * u_i` (a unit left singular vector) to the final parameters,
+ * averaged over the two signs of u_i.
  */
 export function perturbationEffects(options: {
   shape: MlpShape;
@@ -154,11 +155,19 @@ export function perturbationEffects(options: {
     for (const scale of scales) {
       const perSet: number[][] = sets.map(() => []);
       for (const i of picks) {
-        const theta = Float64Array.from(final);
-        for (let k = 0; k < n; k++) theta[k] += scale * svd.u[i * n + k];
+        // the sign of a singular pair is arbitrary: average the two signs
+        const plus = Float64Array.from(final);
+        const minus = Float64Array.from(final);
+        for (let k = 0; k < n; k++) {
+          plus[k] += scale * svd.u[i * n + k];
+          minus[k] -= scale * svd.u[i * n + k];
+        }
         sets.forEach((set, j) => {
-          const q = predict(shape, theta, set.images, set.count);
-          perSet[j].push(maxKl(base[j], q, shape.classes));
+          const qPlus = predict(shape, plus, set.images, set.count);
+          const qMinus = predict(shape, minus, set.images, set.count);
+          perSet[j].push(
+            0.5 * (maxKl(base[j], qPlus, shape.classes) + maxKl(base[j], qMinus, shape.classes)),
+          );
         });
       }
       sets.forEach((set, j) => {

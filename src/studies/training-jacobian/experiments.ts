@@ -13,12 +13,7 @@ import { accuracy, trainInSpan } from "./span-training.js";
 import type { TrainSetup } from "./training.js";
 
 /** Extreme singular values and the bulk fraction from Lanczos on J^T J, beside the dense values. */
-export function lanczosEstimates(
-  main: RunResult,
-  config: Config,
-  t: Thresholds,
-  ctx: StudyContext,
-) {
+export function lanczosEstimates(main: RunResult, config: Config, ctx: StudyContext) {
   const steps = Math.min(config.lanczosSteps, main.s.length);
   if (steps < 2) return null;
   ctx.progress({ stage: "lanczos", done: 0, total: 1, message: `${steps} steps` });
@@ -26,14 +21,18 @@ export function lanczosEstimates(
   ctx.progress({ stage: "lanczos", done: 1, total: 1 });
   const sing = Array.from(q.nodes, (x) => Math.sqrt(Math.max(x, 0)));
   const n = main.s.length;
-  const inBand = main.s.filter((x) => x >= t.stableBelow && x <= t.chaoticAbove).length;
+  // a wide band around one: a few dozen quadrature nodes cannot resolve a narrow one
+  const low = 0.5;
+  const high = 2;
+  const inBand = main.s.filter((x) => x >= low && x <= high).length;
   return {
     steps,
     top: sing.slice(0, 3),
     denseTop: Array.from(main.s.slice(0, 3)),
     smallest: sing[sing.length - 1],
     denseSmallest: main.s[n - 1],
-    bulkFraction: fractionBetween(q, t.stableBelow, t.chaoticAbove),
+    band: [low, high],
+    bulkFraction: fractionBetween(q, low, high),
     denseBulkFraction: inBand / n,
   };
 }

@@ -136,7 +136,7 @@ export function buildReport(summary: Summary, metrics: MetricRecord[], config: C
       {
         title: "Output change along singular directions, in and out of distribution",
         text: [
-          `A unit left singular vector u_i is added to the trained parameters; the change is the maximum over examples of KL(p_trained || p_perturbed), median over ${config.directionsPerRegion} directions spread over each region. In distribution: train and test digits; out of distribution: uniform-noise images and inverted test digits (1 - x). inDistChange is the test column, outOfDistChange the noise column.`,
+          `A unit left singular vector u_i is added to the trained parameters; the change is the maximum over examples of KL(p_trained || p_perturbed), averaged over the two signs of u_i (a singular pair's sign is arbitrary), median over ${config.directionsPerRegion} directions spread over each region. In distribution: train and test digits; out of distribution: uniform-noise images and inverted test digits (1 - x). inDistChange is the test column, outOfDistChange the noise column.`,
         ],
         tables: [
           {
@@ -209,7 +209,7 @@ export function buildReport(summary: Summary, metrics: MetricRecord[], config: C
         title: "Matrix-free estimates (Lanczos through training)",
         text: [
           summary.matrixFree
-            ? `Lanczos with full reorthogonalisation on J^T J, ${summary.matrixFree.steps} steps from one random vector; each step is one Jacobian-vector and one vector-Jacobian product through the whole training run (no dense J), the way models too large for the dense Jacobian are analysed. The near-one fraction is the stochastic-Lanczos-quadrature weight of Ritz values with ${t.stableBelow} <= s <= ${t.chaoticAbove} (one probe; the quadrature resolves a band only when a Ritz value falls in it, so this is rough, and the smallest Ritz value converges slowly because the bottom of the spectrum is clustered).`
+            ? `Lanczos with full reorthogonalisation on J^T J, ${summary.matrixFree.steps} steps from one random vector; each step is one Jacobian-vector and one vector-Jacobian product through the whole training run (no dense J), the way models too large for the dense Jacobian are analysed. The near-one fraction is the stochastic-Lanczos-quadrature weight of Ritz values with ${summary.matrixFree.band[0]} <= s <= ${summary.matrixFree.band[1]} (one probe; a quadrature with a few dozen nodes cannot resolve the narrow bulk bands, so the band is wide and the estimate rough; the smallest Ritz value converges slowly because the bottom of the spectrum is clustered).`
             : "Skipped (lanczosSteps = 0).",
         ],
         tables: summary.matrixFree
@@ -229,7 +229,7 @@ export function buildReport(summary: Summary, metrics: MetricRecord[], config: C
                     fmt(summary.matrixFree.denseSmallest),
                   ],
                   [
-                    `fraction with ${t.stableBelow} <= s <= ${t.chaoticAbove}`,
+                    `fraction with ${summary.matrixFree.band[0]} <= s <= ${summary.matrixFree.band[1]}`,
                     fmt(summary.matrixFree.bulkFraction),
                     fmt(summary.matrixFree.denseBulkFraction),
                   ],

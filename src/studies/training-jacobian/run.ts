@@ -292,7 +292,7 @@ export async function runStudy(config: Config, ctx: StudyContext): Promise<Summa
       jvNorm = Math.max(jvNorm, Math.abs(jv[r]));
     }
     jvpError /= jvNorm;
-    const matrixFree = lanczosEstimates(main, config, thresholds, ctx);
+    const matrixFree = lanczosEstimates(main, config, ctx);
 
     const references = referenceSpectra();
     const reference = references.get("normal_seed0");

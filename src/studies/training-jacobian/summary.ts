@@ -52,7 +52,8 @@ export interface Summary {
     denseTop: number[];
     smallest: number;
     denseSmallest: number;
-    /** Fraction of singular values between stableBelow and chaoticAbove. */
+    /** The band [low, high] around one, and the fraction of singular values in it. */
+    band: number[];
     bulkFraction: number;
     denseBulkFraction: number;
   } | null;

@@ -61,6 +61,8 @@ export interface OmnisrSummary {
   degradations: { image: string; scale: number; params: Record<string, number> }[];
   margins: { scale: number; degradation: string; overBicubic: number; overGd: number }[];
   crops: CropPanel[];
+  /** Every evaluated network with the steps it was trained for. */
+  evaluatedModels: { name: string; trainSteps: number; finalLoss: number }[];
 }
 
 const ABLATIONS: { name: string; change: Partial<Architecture> }[] = [
@@ -151,7 +153,8 @@ async function run(config: OmnisrConfig, ctx: StudyContext): Promise<OmnisrSumma
       );
     }
     evaluated = [...readModels(shippedModelPath), ...trained];
-    modelSource = "shipped data/omnisr/model.omnisr (full preset), plus a fresh tiny training run";
+    modelSource =
+      "shipped data/omnisr/model.omnisr (trained by make-model.ts with the full preset's settings), plus a fresh tiny training run";
   }
   const methods: Method[] = baselineMethods(config.gdSteps, config.stages);
   const byLabel = new Map<string, StoredModel[]>();
@@ -215,6 +218,11 @@ async function run(config: OmnisrConfig, ctx: StudyContext): Promise<OmnisrSumma
       })),
     margins,
     crops,
+    evaluatedModels: evaluated.map((m) => ({
+      name: m.name,
+      trainSteps: m.trainSteps,
+      finalLoss: m.finalLoss,
+    })),
   };
 }
 

@@ -5,6 +5,8 @@ import { lineChart } from "../../core/report/svg.js";
 import type { MetricRecord, Report } from "../../core/study.js";
 import type { OmnisrConfig, OmnisrSummary } from "./index.js";
 
+const signed = (v: number) => `${v >= 0 ? "+" : ""}${v.toFixed(3)}`;
+
 const fmt = (v: number, digits: number) => (Number.isFinite(v) ? Number(v.toFixed(digits)) : null);
 
 /** Builds the report page sections from a run's summary and metrics. */
@@ -31,8 +33,28 @@ export function omnisrReport(
         "</div></figure>",
     )
     .join("");
+  const row = (method: string, scale: number, degradation: string) =>
+    summary.table.find(
+      (r) => r.method === method && r.scale === scale && r.degradation === degradation,
+    );
+  const verdicts = summary.margins.map((m) => {
+    const ours = row("unfolded", m.scale, m.degradation);
+    const gd = row("gd", m.scale, m.degradation);
+    const time =
+      ours && gd
+        ? ` Time per image: unfolded ${ours.secondsPerImage.toFixed(2)} s, gd ${gd.secondsPerImage.toFixed(2)} s.`
+        : "";
+    return (
+      `x${m.scale}, ${m.degradation} degradation: the unfolded network is ${signed(m.overBicubic)} dB WS-PSNR over bicubic ` +
+      `and ${signed(m.overGd)} dB over gd.${time}`
+    );
+  });
   return {
     sections: [
+      {
+        title: "Verdict (measured in this run)",
+        text: verdicts.length ? verdicts : ["No unfolded network was evaluated in this run."],
+      },
       {
         title: "What was measured",
         text: [
@@ -67,7 +89,16 @@ export function omnisrReport(
             ]),
           },
           {
-            title: "Training runs",
+            title: "Evaluated networks",
+            columns: ["network", "training steps", "final loss"],
+            rows: (summary.evaluatedModels ?? []).map((m) => [
+              m.name,
+              m.trainSteps,
+              fmt(m.finalLoss, 6),
+            ]),
+          },
+          {
+            title: "Training runs in this run",
             columns: [
               "model",
               "steps",

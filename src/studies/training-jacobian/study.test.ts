@@ -43,6 +43,12 @@ test("quick scale: three non-empty regions, aligned bulk, bulk invisible in dist
   assert.ok(summary.seedOverlap.observed > summary.seedOverlap.randomBaseline);
   assert.ok(summary.precision.finiteDifferenceRelativeError! < 1e-6);
   assert.ok(summary.precision.jvpAgainstSvdMaxError < 1e-10);
+  // matrix-free Lanczos (JVP + VJP through training) finds the top singular value
+  const lanczos = summary.matrixFree!;
+  assert.ok(
+    Math.abs(lanczos.top[0] - lanczos.denseTop[0]) < 1e-8 * lanczos.denseTop[0],
+    `Lanczos ${lanczos.top[0]} vs dense ${lanczos.denseTop[0]}`,
+  );
 
   const report = study.report(summary, metrics, config);
   const titles = report.sections.map((s) => s.title);

@@ -3,7 +3,7 @@
 // Regression under Edge of Stability Regime". Loss L = (1/4n) ||X beta - y||^2.
 //
 // The model is small (2d parameters), so its gradient and Hessian-vector
-// product are written in closed form on Float64Array; diagonal.test.ts checks
+// product are written in closed form on Float64Array; eos.test.ts checks
 // both against the engine's autodiff and the explicit Hessian.
 import { lanczos } from "../../core/curvature.js";
 import type { RegressionProblem } from "../../core/data/synthetic.js";
@@ -128,7 +128,9 @@ function choleskySolve(a: Float64Array, n: number, b: Float64Array): Float64Arra
       for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
       if (i === j) {
         if (s <= 0)
-          throw new Error("interpolationDistance: X X^T is not positive definite (need n <= d)");
+          throw new Error(
+            "choleskySolve: the Gram matrix is not positive definite (X lacks full rank)",
+          );
         l[i * n + i] = Math.sqrt(s);
       } else l[i * n + j] = s / l[j * n + j];
     }
@@ -152,7 +154,7 @@ export interface DiagonalRun {
   steps: number;
   diverged: boolean;
   losses: number[];
-  /** (step, sharpness) every `sharpnessEvery` steps. */
+  /** (step, sharpness) at every step below `denseSharpnessSteps`, then every `sharpnessEvery`. */
   sharpness: { step: number; value: number }[];
   distances: { step: number; value: number }[];
   finalParams: Float64Array;
@@ -166,6 +168,8 @@ export function runDiagonalGd(
     stepSize: number;
     steps: number;
     sharpnessEvery: number;
+    /** Measure the sharpness at every step before this one (the early overshoot). */
+    denseSharpnessSteps?: number;
     rng: Rng;
     onStep?: (step: number, lossValue: number, sharp: number | null) => void;
   },
@@ -175,6 +179,7 @@ export function runDiagonalGd(
   const losses: number[] = [];
   const sharp: { step: number; value: number }[] = [];
   const distances: { step: number; value: number }[] = [];
+  const dense = options.denseSharpnessSteps ?? 0;
   let diverged = false;
   let t = 0;
   for (; t < options.steps; t++) {
@@ -185,7 +190,7 @@ export function runDiagonalGd(
     }
     losses.push(value);
     let s: number | null = null;
-    if (t % options.sharpnessEvery === 0) {
+    if (t < dense || t % options.sharpnessEvery === 0) {
       s = sharpness(problem, params, options.rng);
       sharp.push({ step: t, value: s });
       if (problem.n <= problem.d)
@@ -205,4 +210,36 @@ export function runDiagonalGd(
     distances,
     finalParams: params,
   };
+}
+
+/**
+ * For n >= d (X of full column rank) the interpolator beta is unique: the
+ * least-squares solution of X^T X b = X^T y. At any parameters with that beta
+ * the residual is zero and the Hessian is (1/n) J^T X^T X J with
+ * J = [diag(2 w_plus), -diag(2 w_minus)], so J J^T = diag(4 (w_plus^2 + w_minus^2))
+ * >= diag(4 |beta|). The flattest such point (one of w_plus, w_minus zero per
+ * coordinate) has sharpness (4/n) lambda_max(D X^T X D), D = diag(sqrt|beta|):
+ * no interpolating parameters are flatter. Returns that floor and the interpolator.
+ */
+export function flattestInterpolatorSharpness(
+  problem: RegressionProblem,
+  rng: Rng,
+): { sharpness: number; interpolator: Float64Array } {
+  const { n, d, x } = problem;
+  if (n < d) throw new Error("flattestInterpolatorSharpness: needs n >= d (a unique interpolator)");
+  const gram = new Float64Array(d * d);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) {
+      const xij = x[i * d + j];
+      for (let k = 0; k <= j; k++) gram[j * d + k] += xij * x[i * d + k];
+    }
+  for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) gram[k * d + j] = gram[j * d + k];
+  const interpolator = choleskySolve(gram, d, matTVec(x, n, d, problem.y));
+  const root = interpolator.map((b) => Math.sqrt(Math.abs(b)));
+  const op = (v: Float64Array) => {
+    const dv = v.map((vj, j) => root[j] * vj);
+    const q = matTVec(x, n, d, matVec(x, n, d, dv));
+    return q.map((qj, j) => (4 * root[j] * qj) / n);
+  };
+  return { sharpness: lanczos(op, d, 1, { steps: Math.min(d, 60), rng }).values[0], interpolator };
 }

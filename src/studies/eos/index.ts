@@ -6,6 +6,7 @@ import { minimumL1Interpolator } from "../../core/lp.js";
 import type { MetricRecord, Study } from "../../core/study.js";
 import {
   beta,
+  flattestInterpolatorSharpness,
   interpolationDistance,
   runDiagonalGd,
   sharpness,
@@ -14,28 +15,63 @@ import {
 import { runMlpGd } from "./mlp.js";
 import { eosReport } from "./report.js";
 
-const diagonalConfig = z.object({
-  n: z.number().int().positive().default(20),
-  d: z.number().int().positive().default(100),
-  support: z.number().int().positive().default(3),
-  alpha: z.number().positive().default(0.01),
-  /** Step sizes as multiples c of 2 / S0 (S0 = sharpness at initialisation). */
-  multipliers: z.array(z.number().positive()).default([0.5, 0.8, 0.9, 1.0]),
-  /** A multiplier past the divergence threshold, run to show divergence. */
-  divergentMultiplier: z.number().positive().default(1.5),
-  /** A small step that follows gradient flow closely. */
-  smallMultiplier: z.number().positive().default(0.05),
-  steps: z.number().int().positive().default(20000),
-  smallSteps: z.number().int().positive().default(100000),
-  sharpnessEvery: z.number().int().positive().default(50),
-  /** Samples for the control run with n >= d (no over-parameterisation). */
-  controlN: z.number().int().positive().default(150),
-  logEvery: z.number().int().positive().default(10),
-});
+const diagonalConfig = z
+  .object({
+    n: z.number().int().positive().default(20),
+    d: z.number().int().positive().default(100),
+    support: z.number().int().positive().default(3),
+    alpha: z.number().positive().default(0.01),
+    /** Step sizes as multiples c of 2 / S0 (S0 = sharpness at initialisation). */
+    multipliers: z.array(z.number().positive()).default([0.5, 0.8, 0.9, 1.0]),
+    /** A multiplier past the divergence threshold, run to show divergence. */
+    divergentMultiplier: z.number().positive().default(1.5),
+    /** A small step that follows gradient flow closely. */
+    smallMultiplier: z.number().positive().default(0.05),
+    steps: z.number().int().positive().default(20000),
+    smallSteps: z.number().int().positive().default(100000),
+    sharpnessEvery: z.number().int().positive().default(50),
+    /** Sharpness at every step before this one: the overshoot above 2/eta comes in the first ~20 steps. */
+    denseSharpnessSteps: z.number().int().nonnegative().default(300),
+    /** Samples for the control run with n >= d (no over-parameterisation). */
+    controlN: z.number().int().positive().default(150),
+    logEvery: z.number().int().positive().default(10),
+  })
+  .superRefine((c, ctx) => {
+    const issue = (path: string, message: string) =>
+      ctx.addIssue({ code: "custom", path: [path], message });
+    if (c.multipliers.length === 0)
+      issue("multipliers", "give at least one step-size multiplier, e.g. [0.5, 1]");
+    if (new Set(c.multipliers).size !== c.multipliers.length)
+      issue(
+        "multipliers",
+        `multipliers must be distinct (runs are labelled by them): ${c.multipliers.join(", ")}`,
+      );
+    if (c.multipliers.includes(c.divergentMultiplier))
+      issue(
+        "divergentMultiplier",
+        `divergentMultiplier ${c.divergentMultiplier} is already in multipliers; pick another`,
+      );
+    if (c.multipliers.includes(c.smallMultiplier) || c.smallMultiplier === c.divergentMultiplier)
+      issue(
+        "smallMultiplier",
+        `smallMultiplier ${c.smallMultiplier} is already used by another run; pick another`,
+      );
+    if (c.support > c.d) issue("support", `support ${c.support} exceeds the dimension d = ${c.d}`);
+    if (c.controlN < c.d)
+      issue(
+        "controlN",
+        `controlN ${c.controlN} must be at least d = ${c.d} (the control has no over-parameterisation)`,
+      );
+  });
 
 const mlpConfig = z.object({
   enabled: z.boolean().default(true),
-  examples: z.number().int().positive().default(1000),
+  examples: z
+    .number()
+    .int()
+    .positive()
+    .max(10000, "MNIST has 10,000 digits: use at most 10000 examples")
+    .default(1000),
   hidden: z.array(z.number().int().positive()).default([200, 200]),
   stepSizes: z.array(z.number().positive()).default([0.02, 0.1, 0.15]),
   steps: z.number().int().positive().default(1000),
@@ -57,8 +93,14 @@ export interface RunSummary {
   multiplier?: number;
   steps: number;
   diverged: boolean;
+  /** Sharpness at step 0. */
+  sharpnessInitial: number;
   sharpnessMax: number;
-  /** Mean sharpness over the last 10% of the run's measurements. */
+  /** The step at which `sharpnessMax` was measured. */
+  sharpnessMaxStep: number;
+  /** MLP only: the largest sharpness measured after step 0. */
+  sharpnessMaxAfterStart?: number;
+  /** Mean sharpness over the measurements in the last 10% of the run's steps. */
   sharpnessFinalMean: number;
   lossInitial: number;
   lossFinal: number;
@@ -78,6 +120,8 @@ export interface EosSummary {
     smallStep: RunSummary;
     controlN: number;
     controlS0: number;
+    /** The lowest sharpness of any parameters that interpolate the control data. */
+    controlInterpolatorSharpness: number;
     control: RunSummary[];
   };
   mlp: { examples: number; widths: number[]; runs: RunSummary[] } | null;
@@ -91,10 +135,21 @@ export function isMonotone(losses: number[]): boolean {
   return true;
 }
 
-function finalMean(values: { value: number }[]): number {
-  const tail = values.slice(Math.floor(values.length * 0.9));
+/** Mean of the measurements taken in the last 10% of `steps` (the last one if none). */
+export function finalMean(values: { step: number; value: number }[], steps: number): number {
+  const tail = values.filter((s) => s.step >= 0.9 * steps);
   const used = tail.length ? tail : values.slice(-1);
   return used.reduce((a, s) => a + s.value, 0) / used.length;
+}
+
+/** The largest measurement and its step (a loop: spreading long arrays overflows the stack). */
+export function maxMeasurement(values: { step: number; value: number }[]): {
+  step: number;
+  value: number;
+} {
+  let best = { step: Number.NaN, value: Number.NaN };
+  for (const s of values) if (!(s.value <= best.value)) best = s;
+  return best;
 }
 
 export const study: Study<EosConfig, EosSummary> = {
@@ -105,7 +160,7 @@ export const study: Study<EosConfig, EosSummary> = {
   config: eosConfig,
   presets: {
     quick: {
-      diagonal: { steps: 10000, smallSteps: 40000, sharpnessEvery: 20 },
+      diagonal: { steps: 10000, smallSteps: 40000, sharpnessEvery: 20, denseSharpnessSteps: 300 },
       mlp: {
         examples: 500,
         hidden: [100, 100],
@@ -141,6 +196,7 @@ export const study: Study<EosConfig, EosSummary> = {
         stepSize,
         steps,
         sharpnessEvery: every,
+        denseSharpnessSteps: dc.denseSharpnessSteps,
         rng: ctx.rng.fork(`diagonal-${label}`),
         onStep(step, loss, sharp) {
           if (step % dc.logEvery === 0 || sharp !== null) {
@@ -156,8 +212,14 @@ export const study: Study<EosConfig, EosSummary> = {
             ctx.progress({ stage: `diagonal ${label}`, done: step, total: steps });
         },
       });
-      ctx.progress({ stage: `diagonal ${label}`, done: steps, total: steps });
+      ctx.progress({
+        stage: `diagonal ${label}`,
+        done: run.steps,
+        total: steps,
+        ...(run.diverged ? { message: `diverged after ${run.steps} steps` } : {}),
+      });
       const b = beta(run.finalParams, p.d);
+      const top = maxMeasurement(run.sharpness);
       return {
         part: "diagonal",
         label,
@@ -166,14 +228,17 @@ export const study: Study<EosConfig, EosSummary> = {
         twoOverEta: 2 / stepSize,
         steps: run.steps,
         diverged: run.diverged,
-        sharpnessMax: Math.max(...run.sharpness.map((s) => s.value)),
-        sharpnessFinalMean: finalMean(run.sharpness),
+        sharpnessInitial: run.sharpness[0].value,
+        sharpnessMax: top.value,
+        sharpnessMaxStep: top.step,
+        sharpnessFinalMean: finalMean(run.sharpness, run.steps),
         lossInitial: run.losses[0],
         lossFinal: run.losses[run.losses.length - 1],
         monotoneLoss: isMonotone(run.losses),
+        // the distance to the nearest interpolator is defined for n <= d only
         interpolationError:
           p.n <= p.d && !run.diverged ? interpolationDistance(p, run.finalParams) : undefined,
-        l1Norm: b.reduce((a, v) => a + Math.abs(v), 0),
+        l1Norm: run.diverged ? undefined : b.reduce((a, v) => a + Math.abs(v), 0),
       };
     };
 
@@ -198,6 +263,10 @@ export const study: Study<EosConfig, EosSummary> = {
       ctx.rng.fork("control-data"),
     );
     const controlS0 = sharpness(controlProblem, start, ctx.rng.fork("control-s0"), 60);
+    const controlFloor = flattestInterpolatorSharpness(
+      controlProblem,
+      ctx.rng.fork("control-floor"),
+    ).sharpness;
     const control = [0.5, 0.9, 1.0].map((c) =>
       diagonalRun(`control c=${c}`, controlProblem, controlS0, c, dc.steps, dc.sharpnessEvery),
     );
@@ -229,6 +298,14 @@ export const study: Study<EosConfig, EosSummary> = {
             ctx.progress({ stage: `mlp ${label}`, done: step + 1, total: mc.steps });
           },
         });
+        if (run.diverged)
+          ctx.progress({
+            stage: `mlp ${label}`,
+            done: run.losses.length,
+            total: mc.steps,
+            message: `diverged after ${run.losses.length} steps`,
+          });
+        const top = maxMeasurement(run.sharpness);
         mlpRuns.push({
           part: "mlp",
           label,
@@ -236,8 +313,11 @@ export const study: Study<EosConfig, EosSummary> = {
           twoOverEta: 2 / eta,
           steps: run.losses.length,
           diverged: run.diverged,
-          sharpnessMax: Math.max(...run.sharpness.map((s) => s.value)),
-          sharpnessFinalMean: finalMean(run.sharpness),
+          sharpnessInitial: run.sharpness[0].value,
+          sharpnessMax: top.value,
+          sharpnessMaxStep: top.step,
+          sharpnessMaxAfterStart: maxMeasurement(run.sharpness.filter((s) => s.step > 0)).value,
+          sharpnessFinalMean: finalMean(run.sharpness, run.losses.length),
           lossInitial: run.losses[0],
           lossFinal: run.losses[run.losses.length - 1],
           monotoneLoss: isMonotone(run.losses),
@@ -258,6 +338,7 @@ export const study: Study<EosConfig, EosSummary> = {
         smallStep,
         controlN: dc.controlN,
         controlS0,
+        controlInterpolatorSharpness: controlFloor,
         control,
       },
       mlp,

@@ -47,6 +47,7 @@ export function squaredLoss(params: MlpParams, batch: { x: Array; y: Array }): A
 export interface MlpRun {
   stepSize: number;
   twoOverEta: number;
+  /** The loss before each completed step; a divergent value is left out. */
   losses: number[];
   accuracies: { step: number; value: number }[];
   sharpness: { step: number; value: number }[];
@@ -111,13 +112,14 @@ export function runMlpGd(options: {
     }
     const [value, grads] = step(tree.ref(params), batch());
     const lossValue = Number(value.dataSync()[0]);
-    losses.push(lossValue);
-    options.onStep?.(t, lossValue, s);
+    // as for the diagonal network, a divergent loss ends the run and is not recorded
     if (!Number.isFinite(lossValue) || lossValue > 1e6) {
       tree.dispose(grads);
       diverged = true;
       break;
     }
+    losses.push(lossValue);
+    options.onStep?.(t, lossValue, s);
     params = tree.map((p: Array, g: Array) => p.sub(g.mul(eta)), params, grads) as Params;
   }
   step.dispose();

@@ -53,7 +53,9 @@ export function parseArgs(argv: string[], spec: OptionSpec, command: string): Pa
       options[name] = true;
     } else if (strings.has(name)) {
       const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-      if (value === undefined) missing(command, `--${name}`);
+      if (value === undefined || (eq === -1 && value.startsWith("--")))
+        missing(command, `--${name}`);
+      if (value === "") throw new UsageError(`${command}: --${name} needs a non-empty value`);
       if (multiple.has(name)) {
         const list = (options[name] as string[] | undefined) ?? [];
         list.push(value);
@@ -92,6 +94,8 @@ export function numberOption(value: unknown, name: string, fallback?: number): n
   return parsed;
 }
 
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
 /** Turns `--set a.b=1` items into a nested object; values parse as JSON when they can. */
 export function parseSets(items: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -99,6 +103,12 @@ export function parseSets(items: string[]): Record<string, unknown> {
     const eq = item.indexOf("=");
     if (eq <= 0) throw new UsageError(`--set expects key=value, got '${item}'`);
     const path = item.slice(0, eq).split(".");
+    const bad = path.find((key) => key === "" || FORBIDDEN_KEYS.has(key));
+    if (bad !== undefined) {
+      throw new UsageError(
+        `--set '${item}': '${bad}' is not a setting name (use dotted names such as diagonal.steps)`,
+      );
+    }
     const raw = item.slice(eq + 1);
     let value: unknown = raw;
     try {

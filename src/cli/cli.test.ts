@@ -127,3 +127,15 @@ test("descent tour --only runs the named studies and links their reports from in
   assert.match(index, /href="eos\/report.html"/);
   assert.ok(existsSync(join(out, "eos", "report.html")));
 });
+
+test("--set rejects prototype keys; seeds must be whole numbers in range", () => {
+  assert.throws(() => parseSets(["__proto__.x=1"]), /'__proto__' is not a setting name/);
+  assert.throws(() => parseSets(["a.constructor=1"]), /'constructor' is not a setting name/);
+  assert.equal(({} as Record<string, unknown>).x, undefined);
+  const seed = descent("run", "eos", "--seed", "1.5");
+  assert.equal(seed.code, 2);
+  assert.match(seed.stderr, /--seed must be a whole number/);
+  const help = descent("run", "eos", "--help");
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /diagonal\.steps = 20000/);
+});

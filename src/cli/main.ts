@@ -1,9 +1,17 @@
 // The `descent` command: list, run, report, tour, and the studies' tools.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
 import { escapeHtml } from "../core/report/html.js";
-import { loadRun, parseConfig, readMetrics, runStudy, writeReport } from "../core/run-folder.js";
+import {
+  loadRun,
+  makeDir,
+  parseConfig,
+  readMetrics,
+  runStudy,
+  writeReport,
+} from "../core/run-folder.js";
+import type { Study } from "../core/study.js";
 import { findStudy, studies } from "../studies/index.js";
 import { numberOption, parseArgs, parseSets } from "./args.js";
 import { makeProgress } from "./progress.js";
@@ -19,6 +27,31 @@ usage:
   descent <tool> ...                             a study's tool (see 'descent list')
 `;
 
+/** A seed: a whole number in [0, 2^32), so that distinct seeds give distinct streams. */
+function seedOption(value: unknown): number {
+  const seed = numberOption(value, "seed", 0);
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
+    throw new UsageError(
+      `--seed must be a whole number from 0 to 4294967295, got '${String(value)}'`,
+    );
+  }
+  return seed;
+}
+
+/** The settings of a study with their values in a preset, one per line. */
+function settingsText(study: Study, preset: "quick" | "full"): string {
+  const config = parseConfig(study, preset, {});
+  const lines: string[] = [];
+  const walk = (node: unknown, prefix: string) => {
+    if (typeof node === "object" && node !== null && !Array.isArray(node)) {
+      for (const [key, value] of Object.entries(node))
+        walk(value, prefix ? `${prefix}.${key}` : key);
+    } else lines.push(`  ${prefix} = ${JSON.stringify(node)}`);
+  };
+  walk(config, "");
+  return lines.join("\n");
+}
+
 function unknownStudy(name: string): UsageError {
   const names = studies.map((s) => s.name).join(", ");
   return new UsageError(`unknown study '${name}'; known studies: ${names}`);
@@ -27,9 +60,13 @@ function unknownStudy(name: string): UsageError {
 async function commandRun(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(
     argv,
-    { boolean: ["quick", "json"], string: ["out", "seed", "workers"], multiple: ["set"] },
+    { boolean: ["quick", "json", "help"], string: ["out", "seed", "workers"], multiple: ["set"] },
     "descent run",
   );
+  if (options.help && positionals.length === 0) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   if (positionals.length !== 1) {
     throw new UsageError(
       "descent run needs exactly one study name, e.g. 'descent run eos --quick'",
@@ -37,17 +74,33 @@ async function commandRun(argv: string[]): Promise<number> {
   }
   const study = findStudy(positionals[0]);
   if (!study) throw unknownStudy(positionals[0]);
+  if (options.help) {
+    process.stdout.write(
+      `descent run ${study.name}: ${study.summary}\nFollows ${study.paper}.\n\nsettings (--set key=value), full preset:\n${settingsText(study, "full")}\n\nquick preset (--quick):\n${settingsText(study, "quick")}\n`,
+    );
+    return 0;
+  }
   const overrides = parseSets((options.set as string[] | undefined) ?? []);
   if (options.workers !== undefined) {
     // studies that run clients through the executor take a `workers` setting
+    const defaults = parseConfig(study, "full", {}) as Record<string, unknown>;
+    if (!Object.hasOwn(defaults, "workers")) {
+      const able = studies.filter((s) =>
+        Object.hasOwn(parseConfig(s, "full", {}) as object, "workers"),
+      );
+      throw new UsageError(
+        `'${study.name}' runs in one thread; --workers applies to ${able.map((s) => s.name).join(", ") || "no study"}`,
+      );
+    }
     overrides.workers = numberOption(options.workers, "workers");
   }
   const config = parseConfig(study, options.quick ? "quick" : "full", overrides);
-  const seed = numberOption(options.seed, "seed", 0);
+  const seed = seedOption(options.seed);
   const result = await runStudy(study, config, {
     parent: (options.out as string | undefined) ?? "runs",
     seed,
     progress: makeProgress(process.stderr, `${study.name} `),
+    onStart: (dir) => process.stderr.write(`${study.name}: run folder ${dir}\n`),
   });
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result.summary)}\n`);
@@ -60,13 +113,33 @@ async function commandRun(argv: string[]): Promise<number> {
 }
 
 async function commandReport(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs(argv, {}, "descent report");
+  const { positionals, options } = parseArgs(argv, { boolean: ["help"] }, "descent report");
+  if (options.help) {
+    process.stdout.write(
+      "descent report <runDir>: rewrite report.html from the folder's config, summary and metrics\n",
+    );
+    return 0;
+  }
   if (positionals.length !== 1) throw new UsageError("descent report needs one run folder");
   const dir = resolve(positionals[0]);
   const { studyName, config, summary } = loadRun(dir);
   const study = findStudy(studyName);
   if (!study) throw unknownStudy(studyName);
-  const path = await writeReport(study, dir, summary, readMetrics(dir), config);
+  const parsed = study.config.safeParse(config);
+  if (!parsed.success) {
+    throw new UsageError(
+      `${join(dir, "config.json")} does not hold a valid '${study.name}' config; rerun the study`,
+    );
+  }
+  let path: string;
+  try {
+    path = await writeReport(study, dir, summary, readMetrics(dir), parsed.data);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(
+      `could not build the report from ${join(dir, "summary.json")} (${(error as Error).message}); it may come from another version of '${study.name}': rerun the study`,
+    );
+  }
   process.stdout.write(`report: ${path}\n`);
   return 0;
 }
@@ -74,16 +147,20 @@ async function commandReport(argv: string[]): Promise<number> {
 async function commandTour(argv: string[]): Promise<number> {
   const { options } = parseArgs(
     argv,
-    { boolean: ["quick"], string: ["out", "seed", "only"] },
+    { boolean: ["quick", "help"], string: ["out", "seed", "only"] },
     "descent tour",
   );
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const seed = seedOption(options.seed);
   const only = options.only === undefined ? null : String(options.only).split(",");
   for (const name of only ?? []) if (!findStudy(name)) throw unknownStudy(name);
   const chosen = studies.filter((study) => only === null || only.includes(study.name));
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
   const root = resolve((options.out as string | undefined) ?? join("runs", `tour-${stamp}`));
-  mkdirSync(root, { recursive: true });
-  const seed = numberOption(options.seed, "seed", 0);
+  makeDir(root);
   const rows: string[] = [];
   let failures = 0;
   for (const study of chosen) {
@@ -124,7 +201,10 @@ async function commandTour(argv: string[]): Promise<number> {
   return failures === 0 ? 0 : 1;
 }
 
-function commandList(): number {
+function commandList(argv: string[]): number {
+  const { positionals } = parseArgs(argv, {}, "descent list");
+  if (positionals.length)
+    throw new UsageError(`descent list takes no arguments, got '${positionals[0]}'`);
   process.stdout.write("studies:\n");
   for (const study of studies)
     process.stdout.write(`  ${study.name.padEnd(22)} ${study.summary}\n`);
@@ -141,10 +221,14 @@ export async function main(argv: string[]): Promise<number> {
       case "help":
       case "--help":
       case "-h":
+        if (command === undefined) {
+          process.stderr.write(USAGE);
+          return 2;
+        }
         process.stdout.write(USAGE);
-        return command === undefined ? 2 : 0;
+        return 0;
       case "list":
-        return commandList();
+        return commandList(rest);
       case "run":
         return await commandRun(rest);
       case "report":
@@ -169,8 +253,15 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`descent: ${error.message}\n`);
       return 2;
     }
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`descent: error: ${message}\n`);
+    if (error instanceof Error) {
+      // the message may carry notes added after the stack was formatted
+      const frames = (error.stack ?? "")
+        .split("\n")
+        .filter((line) => line.trimStart().startsWith("at "));
+      process.stderr.write(`descent: error: ${error.message}\n${frames.join("\n")}\n`);
+    } else {
+      process.stderr.write(`descent: error: ${String(error)}\n`);
+    }
     return 1;
   }
 }

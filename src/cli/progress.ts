@@ -6,6 +6,7 @@ export function makeProgress(stream: NodeJS.WriteStream = process.stderr, prefix
   const tty = Boolean(stream.isTTY);
   let lastStage = "";
   let lastPrint = 0;
+  let open = false; // a terminal line without its newline yet
   return (update: Progress) => {
     const now = Date.now();
     const fraction = update.total > 0 ? Math.min(1, update.done / update.total) : 0;
@@ -17,7 +18,11 @@ export function makeProgress(stream: NodeJS.WriteStream = process.stderr, prefix
       const bar = `${"#".repeat(filled)}${"-".repeat(width - filled)}`;
       const message = update.message ? ` ${update.message}` : "";
       const line = `${label} [${bar}] ${update.done}/${update.total}${message}`;
-      stream.write(`\r\x1b[K${line.slice(0, (stream.columns ?? 100) - 1)}`);
+      // a stage that ended early (a diverged run) keeps its last line
+      if (open && update.stage !== lastStage) stream.write("\n");
+      stream.write(`\r\x1b[K${line.slice(0, Math.max(20, (stream.columns || 100) - 1))}`);
+      lastStage = update.stage;
+      open = !finished;
       if (finished) stream.write("\n");
       return;
     }

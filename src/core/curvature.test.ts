@@ -128,3 +128,15 @@ test("symmetricEigen reconstructs the matrix", () => {
     }
   assert.ok(values[0] <= values[1] && values[1] <= values[2]);
 });
+
+test("symmetricEigen converges on matrices of any scale (relative tolerance)", () => {
+  const n = 5;
+  const M = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) M[i * n + i] = (i + 1) * 1e-16;
+  M[1] = M[n] = 3e-17;
+  const { values } = symmetricEigen(M, n);
+  const trace = values.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(trace - 15e-16) < 1e-28);
+  // the 2x2 block [[1, .3], [.3, 2]] * 1e-16 has eigenvalues 1.5 +- sqrt(0.34)
+  assert.ok(Math.abs(values[0] - (1.5 - Math.sqrt(0.34)) * 1e-16) < 1e-28, `${values[0]}`);
+});

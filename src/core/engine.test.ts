@@ -16,7 +16,10 @@ test("float64 add, multiply and matmul are exact in float64", () => {
 
 test("wasm float64 tanh is float32-accurate only (documented limit)", () => {
   const t = toNumber(np.tanh(f64([0.5])).sum());
-  assert.ok(Math.abs(t - Math.tanh(0.5)) < 1e-6, "tanh(0.5) agrees to float32 precision");
+  const error = Math.abs(t - Math.tanh(0.5));
+  assert.ok(error < 1e-6, "tanh(0.5) agrees to float32 precision");
+  // if a later engine computes it in float64, this fails: revisit the precision notes
+  assert.ok(error > 1e-12, `tanh error ${error}: the wasm float64 tanh is now exact`);
 });
 
 test("grad of a quadratic is exact", () => {

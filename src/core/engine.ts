@@ -1,6 +1,9 @@
 // The array engine: @jax-js/jax on its wasm backend, initialised once for the
 // whole process. Every module that computes with arrays imports from here.
 import "./float16-polyfill.js";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import * as jax from "@jax-js/jax";
 
 await jax.init("wasm");
@@ -27,8 +30,12 @@ export const {
 export type Array = jax.Array;
 export type DType = jax.DType;
 
-/** Version of the engine package, recorded in every run's config. */
-export const engineVersion = "0.1.25";
+/** Version of the installed engine package, recorded in every run's config. */
+export const engineVersion: string = (() => {
+  const entry = createRequire(import.meta.url).resolve("@jax-js/jax");
+  const manifest = join(dirname(entry), "..", "package.json");
+  return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
+})();
 
 /** Copies an array's values out as a Float64Array (consuming the array). */
 export function toFloat64(x: jax.Array): Float64Array {

@@ -11,14 +11,17 @@ export function symmetricEigen(
   const a = Float64Array.from(matrix);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  let total = 0;
+  for (let i = 0; i < n * n; i++) total += a[i] * a[i];
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
-    if (off < 1e-30) break;
+    // converged when the off-diagonal part is negligible relative to the matrix
+    if (off <= 1e-30 * total) break;
     for (let p = 0; p < n; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = a[p * n + q];
-        if (Math.abs(apq) < 1e-300) continue;
+        if (apq === 0) continue;
         // rotation angle that zeroes a[p][q]
         const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { sparseRegression } from "./data/synthetic.js";
 import { minimumL1Interpolator, simplex } from "./lp.js";
 import { Rng } from "./rng.js";
 
@@ -47,4 +48,19 @@ test("basis pursuit recovers a 3-sparse vector from 20 Gaussian measurements in 
   }
   assert.ok(Math.abs(l1 - 3) < 1e-9, `l1 ${l1}`);
   assert.ok(err < 1e-9);
+});
+
+test("basis pursuit stays exact across n from 40 to 200 at d = 100 (round-off in the ratio test)", () => {
+  for (const n of [40, 70, 90, 99, 150, 200]) {
+    const p = sparseRegression(n, 100, 3, new Rng(n));
+    const beta = minimumL1Interpolator(p.x, p.y, n, 100);
+    let l1 = 0;
+    for (const v of beta) l1 += Math.abs(v);
+    assert.ok(Math.abs(l1 - 3) < 1e-9, `n = ${n}: l1 ${l1}`);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < 100; j++) s += p.x[i * 100 + j] * beta[j];
+      assert.ok(Math.abs(s - p.y[i]) < 1e-9, `n = ${n}, row ${i}`);
+    }
+  }
 });

@@ -70,7 +70,13 @@ export function simplex(
   return { status: "optimal", z, objective };
 }
 
-/** Pivots until no entering column among the first `allowed` has negative reduced cost. */
+/**
+ * Pivots until no entering column among the first `allowed` has a negative
+ * reduced cost. Dantzig's rule (most negative reduced cost) with a ratio test
+ * that only pivots on entries well above round-off and prefers the largest
+ * pivot among ties; after a run of degenerate pivots it switches to Bland's
+ * rule, which cannot cycle. Returns false when the problem is unbounded.
+ */
 function iterate(
   t: Float64Array,
   basis: Int32Array,
@@ -79,31 +85,54 @@ function iterate(
   allowed: number,
 ): boolean {
   const obj = rows * width;
-  for (let iteration = 0; iteration < 50_000; iteration++) {
-    let enter = -1;
-    for (let j = 0; j < allowed; j++) {
-      if (t[obj + j] < -EPS) {
+  const rhs = width - 1;
+  let degenerate = 0;
+  const limit = 50 * (rows + width);
+  for (let iteration = 0; iteration < limit; iteration++) {
+    const bland = degenerate > 2 * rows;
+    const skipped = new Set<number>();
+    for (;;) {
+      let enter = -1;
+      let mostNegative = -EPS;
+      for (let j = 0; j < allowed; j++) {
+        if (skipped.has(j) || t[obj + j] >= mostNegative) continue;
         enter = j;
-        break;
+        if (bland) break;
+        mostNegative = t[obj + j];
       }
-    }
-    if (enter === -1) return true;
-    let leave = -1;
-    let best = Infinity;
-    for (let i = 0; i < rows; i++) {
-      const aij = t[i * width + enter];
-      if (aij > EPS) {
-        const ratio = t[i * width + width - 1] / aij;
-        if (ratio < best - EPS || (Math.abs(ratio - best) <= EPS && basis[i] < basis[leave])) {
+      if (enter === -1) return true;
+      let columnScale = 0;
+      for (let i = 0; i < rows; i++)
+        columnScale = Math.max(columnScale, Math.abs(t[i * width + enter]));
+      const pivotTolerance = Math.max(1e-9, 1e-9 * columnScale);
+      let leave = -1;
+      let best = Infinity;
+      for (let i = 0; i < rows; i++) {
+        const aij = t[i * width + enter];
+        if (aij <= pivotTolerance) continue;
+        const ratio = Math.max(0, t[i * width + rhs]) / aij;
+        const tie = leave !== -1 && Math.abs(ratio - best) <= 1e-12 * Math.max(1, best);
+        if (tie) {
+          const better = bland ? basis[i] < basis[leave] : aij > t[leave * width + enter];
+          if (better) leave = i;
+        } else if (ratio < best) {
           best = ratio;
           leave = i;
         }
       }
+      if (leave === -1) {
+        // no pivot: a true ray when the column is non-positive, else round-off
+        if (columnScale <= EPS || [...Array(rows).keys()].every((i) => t[i * width + enter] <= EPS))
+          return false;
+        skipped.add(enter);
+        continue;
+      }
+      degenerate = best <= 1e-12 ? degenerate + 1 : 0;
+      pivot(t, basis, rows, width, leave, enter);
+      break;
     }
-    if (leave === -1) return false;
-    pivot(t, basis, rows, width, leave, enter);
   }
-  throw new Error("simplex: iteration limit reached");
+  throw new Error(`simplex: no optimum after ${limit} pivots`);
 }
 
 function pivot(

@@ -15,13 +15,32 @@ function timestamp(date = new Date()): string {
   return date.toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
 }
 
-/** Creates a fresh run folder under `parent` (suffixing if it exists). */
+/** Creates a folder and its parents, with a UsageError saying why when it cannot. */
+export function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    throw new UsageError(
+      `cannot create folder ${dir} (${code || (error as Error).message}): choose another --out`,
+    );
+  }
+}
+
+/** Creates a fresh run folder under `parent`, suffixing -2, -3, ... if the name is taken. */
 export function createRunDir(parent: string, study: string): string {
-  const base = join(resolve(parent), `${study}-${timestamp()}`);
-  let dir = base;
-  for (let i = 2; existsSync(dir); i++) dir = `${base}-${i}`;
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  const root = resolve(parent);
+  makeDir(root);
+  const base = join(root, `${study}-${timestamp()}`);
+  for (let i = 1; ; i++) {
+    const dir = i === 1 ? base : `${base}-${i}`;
+    try {
+      mkdirSync(dir); // fails with EEXIST instead of sharing a folder with a concurrent run
+      return dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") makeDir(dir);
+    }
+  }
 }
 
 /** Reads metrics.jsonl back as records. */
@@ -71,7 +90,7 @@ function unknownKeys(over: Record<string, unknown>, parsed: unknown, prefix = ""
   const out: string[] = [];
   for (const [key, value] of Object.entries(over)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    if (!isPlainObject(parsed) || !(key in parsed)) out.push(path);
+    if (!isPlainObject(parsed) || !Object.hasOwn(parsed, key)) out.push(path);
     else if (isPlainObject(value)) out.push(...unknownKeys(value, parsed[key], path));
   }
   return out;
@@ -112,10 +131,17 @@ export function parseConfig<C>(
 export async function runStudy<C, S>(
   study: Study<C, S>,
   config: C,
-  options: { parent: string; seed: number; progress: ProgressFn; dir?: string },
+  options: {
+    parent: string;
+    seed: number;
+    progress: ProgressFn;
+    dir?: string;
+    /** Called with the run folder once it exists, before the study starts. */
+    onStart?: (dir: string) => void;
+  },
 ): Promise<RunResult<S>> {
   const dir = options.dir ?? createRunDir(options.parent, study.name);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const configRecord = {
     study: study.name,
     seed: options.seed,
@@ -126,6 +152,7 @@ export async function runStudy<C, S>(
   writeFileSync(join(dir, "config.json"), `${JSON.stringify(configRecord, null, 2)}\n`);
   const metricsPath = join(dir, "metrics.jsonl");
   writeFileSync(metricsPath, "");
+  options.onStart?.(dir);
   const metrics: MetricRecord[] = [];
   const ctx: StudyContext = {
     seed: options.seed,
@@ -181,9 +208,14 @@ export async function writeReport<C, S>(
 /** Loads a run folder's config and summary, for `descent report`. */
 export function loadRun(dir: string): { studyName: string; config: unknown; summary: unknown } {
   const configRecord = readJson(join(dir, "config.json"), "config.json") as {
-    study: string;
-    config: unknown;
-  };
+    study?: unknown;
+    config?: unknown;
+  } | null;
+  if (typeof configRecord?.study !== "string") {
+    throw new UsageError(
+      `${join(dir, "config.json")} names no study: pass a run folder made by 'descent run'`,
+    );
+  }
   const summary = readJson(join(dir, "summary.json"), "summary.json of a finished run");
-  return { studyName: configRecord.study, config: configRecord.config, summary };
+  return { studyName: configRecord.study, config: configRecord.config ?? {}, summary };
 }

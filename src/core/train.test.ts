@@ -41,6 +41,7 @@ test("full-batch GD converges to the least-squares solution and logs every step"
 test("early stopping stops after `patience` evaluations without improvement and restores the best", () => {
   let evals = 0;
   const scores = [5, 4, 3, 3.5, 3.6, 3.7, 3.8, 1];
+  const seen: number[][] = [];
   const result = train({
     params: { w: f64([0, 0, 0], [3, 1]) },
     loss,
@@ -48,14 +49,19 @@ test("early stopping stops after `patience` evaluations without improvement and 
     batch: () => ({ x: f64(X, [n, 3]), y: f64(y) }),
     steps: 100,
     evalEvery: 2,
-    evaluate: () => ({ val: scores[evals++] }),
+    evaluate: (params: any) => {
+      seen.push([...toFloat64(params.w.ref)]);
+      return { val: scores[evals++] };
+    },
     earlyStopping: { metric: "val", mode: "min", patience: 3, restoreBest: true },
   });
   assert.equal(result.stoppedEarly, true);
   assert.equal(result.bestStep, 6);
   assert.equal(result.bestValue, 3);
   assert.equal(result.steps, 12);
-  tree.dispose(result.params);
+  // restoreBest returns the parameters seen at the best evaluation (the third, step 6)
+  assert.deepEqual([...toFloat64((result.params as any).w)], seen[2]);
+  assert.notDeepEqual(seen[2], seen[5]);
 });
 
 test("mini-batch jit-compiled training in float32 lowers the loss; batches cover the data", () => {

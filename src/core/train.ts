@@ -70,16 +70,18 @@ export function train<B>(options: TrainOptions<B>): TrainResult {
     const [value, grads] = step(tree.ref(params), options.batch(t));
     const lossValue = Number(value.dataSync()[0]);
     losses.push(lossValue);
-    const [updates, next] = options.optimizer.update(grads, state, params);
-    state = next;
-    params = applyUpdates(params, updates);
-    done = t + 1;
     const record: MetricRecord = { step: t, loss: lossValue };
     if (!Number.isFinite(lossValue) && options.stopOnDivergence !== false) {
+      // keep the last finite parameters rather than applying a non-finite update
+      tree.dispose(grads);
       diverged = true;
       options.onMetric?.(record);
       break;
     }
+    const [updates, next] = options.optimizer.update(grads, state, params);
+    state = next;
+    params = applyUpdates(params, updates);
+    done = t + 1;
     const evalEvery = options.evalEvery ?? 0;
     if (
       options.evaluate &&

@@ -179,7 +179,7 @@ export function buildReport(summary: Summary, metrics: MetricRecord[], config: C
             title: "Principal-angle overlap",
             columns: ["seed pair", "dimensions", "observed", "random baseline"],
             rows: summary.seedOverlap.pairs.map((o) => [
-              `0 and ${o.seed - 1}`,
+              `0 and ${o.seed}`,
               o.dimensions.join(" / "),
               fmt(o.observed, 4),
               fmt(o.randomBaseline, 4),

@@ -282,6 +282,12 @@ test("study.run: eta = c * 2 / S0 for every run, S0 the exact top Hessian eigenv
   assert.equal(divergent.l1Norm, undefined);
   const last = progress.filter((p) => p.stage === "diagonal c=1.5").at(-1);
   assert.equal(last?.done, divergent.steps);
+  assert.equal(
+    last?.total,
+    divergent.steps,
+    "a non-terminal progress sink prints a finished stage",
+  );
+  assert.match(String(last?.message), /diverged after \d+ of 200 steps/);
   assert.ok((last?.done ?? Infinity) < 200);
   // the control's flattest interpolator is sharper than 2/eta at each control step
   for (const r of dg.control) assert.ok(dg.controlInterpolatorSharpness > r.twoOverEta, r.label);

@@ -160,7 +160,9 @@ export const study: Study<EosConfig, EosSummary> = {
   config: eosConfig,
   presets: {
     quick: {
-      diagonal: { steps: 10000, smallSteps: 40000, sharpnessEvery: 20, denseSharpnessSteps: 300 },
+      // dense sampling over the first 200 steps catches the early overshoot; sparser
+      // sampling afterwards keeps the sharpness work near the old every-20 schedule
+      diagonal: { steps: 10000, smallSteps: 40000, sharpnessEvery: 25, denseSharpnessSteps: 200 },
       mlp: {
         examples: 500,
         hidden: [100, 100],
@@ -214,9 +216,10 @@ export const study: Study<EosConfig, EosSummary> = {
       });
       ctx.progress({
         stage: `diagonal ${label}`,
+        // a diverged run ends its stage at the step where it stopped
         done: run.steps,
-        total: steps,
-        ...(run.diverged ? { message: `diverged after ${run.steps} steps` } : {}),
+        total: run.diverged ? run.steps : steps,
+        ...(run.diverged ? { message: `diverged after ${run.steps} of ${steps} steps` } : {}),
       });
       const b = beta(run.finalParams, p.d);
       const top = maxMeasurement(run.sharpness);
@@ -302,8 +305,8 @@ export const study: Study<EosConfig, EosSummary> = {
           ctx.progress({
             stage: `mlp ${label}`,
             done: run.losses.length,
-            total: mc.steps,
-            message: `diverged after ${run.losses.length} steps`,
+            total: run.losses.length,
+            message: `diverged after ${run.losses.length} of ${mc.steps} steps`,
           });
         const top = maxMeasurement(run.sharpness);
         mlpRuns.push({

@@ -12,8 +12,14 @@ import {
 } from "./model.js";
 import type { StoredModel } from "./model-file.js";
 
-function latitudeMap(width: number, height: number): Float32Array<ArrayBuffer> {
-  const rows = latitudeRows(height, 0, height);
+// cos(latitude) for LR rows [row0, row0 + height) of an ERP of `fullHeight` rows.
+function latitudeMap(
+  width: number,
+  height: number,
+  fullHeight = height,
+  row0 = 0,
+): Float32Array<ArrayBuffer> {
+  const rows = latitudeRows(fullHeight, row0, height);
   const out = new Float32Array(width * height);
   for (let r = 0; r < height; r++) out.fill(rows[r], r * width, (r + 1) * width);
   return out;
@@ -36,22 +42,46 @@ function compiledFor(model: StoredModel, rowChunk: number): Compiled {
   return run;
 }
 
-/** Upscales an 8-bit ERP (the whole sphere, 2:1) by the model's scale. */
-export function upscaleWithModel(model: StoredModel, lr: Rgb8, rowChunk = 64): Rgb8 {
+// A jitted program keeps its intermediates alive together, and the wasm heap
+// holds 4 GiB: images with more output pixels than this go through in bands.
+const BAND_PIXELS = 1024 * 512;
+// LR rows of context above and below each band; the stages' gradient steps
+// and convolutions reach about 3 * (4 + 2) rows, so bands join seamlessly.
+const HALO = 24;
+
+function runBand(model: StoredModel, lr: Rgb8, row0: number, rows: number): Float32Array {
   const s = model.arch.scale;
-  const ops = makeOperators(lr.width, lr.height, s);
+  const ops = makeOperators(lr.width, rows, s);
+  const band = lr.data.subarray(row0 * lr.width * 3, (row0 + rows) * lr.width * 3);
   const inputs: Inputs = {
-    lr: np.array(Float32Array.from(lr.data, (v) => v / 255)).reshape([1, lr.height, lr.width, 3]),
-    latLr: np.array(latitudeMap(lr.width, lr.height)).reshape([1, lr.height, lr.width, 1]),
+    lr: np.array(Float32Array.from(band, (v) => v / 255)).reshape([1, rows, lr.width, 3]),
+    latLr: np.array(latitudeMap(lr.width, rows, lr.height, row0)).reshape([1, rows, lr.width, 1]),
   };
-  const run = compiledFor(model, rowChunk);
-  const values = run(tree.ref(model.params), ops, inputs).dataSync() as Float32Array;
-  const data = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = Math.round(values[i] * 255);
-    data[i] = Math.min(255, Math.max(0, v));
+  const run = compiledFor(model, 64);
+  return run(tree.ref(model.params), ops, inputs).dataSync() as Float32Array;
+}
+
+/** Upscales an 8-bit ERP (the whole sphere, 2:1) by the model's scale. */
+export function upscaleWithModel(model: StoredModel, lr: Rgb8, bandPixels = BAND_PIXELS): Rgb8 {
+  const s = model.arch.scale;
+  const W = lr.width * s;
+  const data = new Uint8Array(W * lr.height * s * 3);
+  // One LR row becomes s rows of W output pixels.
+  const bandRows = Math.max(8, Math.floor(bandPixels / (W * s)));
+  for (let r0 = 0; r0 < lr.height; r0 += bandRows) {
+    const r1 = Math.min(lr.height, r0 + bandRows);
+    const from = bandRows >= lr.height ? 0 : Math.max(0, r0 - HALO);
+    const to = bandRows >= lr.height ? lr.height : Math.min(lr.height, r1 + HALO);
+    const values = runBand(model, lr, from, to - from);
+    // Keep HR rows [r0 s, r1 s) of the band's output, which starts at HR row from * s.
+    const skip = (r0 - from) * s * W * 3;
+    const count = (r1 - r0) * s * W * 3;
+    for (let i = 0; i < count; i++) {
+      const v = Math.round(values[skip + i] * 255);
+      data[r0 * s * W * 3 + i] = Math.min(255, Math.max(0, v));
+    }
   }
-  return { width: lr.width * s, height: lr.height * s, data };
+  return { width: W, height: lr.height * s, data };
 }
 
 /** Picks the full network for a scale from a model file's networks (ablations only as a fallback). */

@@ -1,9 +1,10 @@
 // `npm run bench`: every benchmark, each printing ratios against a baseline
 // measured in the same process (or, for RNA folding, the ViennaRNA figures
-// measured on this machine). Pass names to run only some: core, rna, counting.
+// measured on this machine). Pass names to run only some: core, rna, omnisr, counting.
 import { benchContinualCounting } from "./continual-counting.js";
 import { benchCore } from "./core.js";
 import { formatRows, withRatios } from "./harness.js";
+import { benchOmnisr } from "./omnisr.js";
 import { benchRna } from "./rna.js";
 
 type Rows = Record<string, unknown>[];
@@ -17,6 +18,10 @@ const suites: Record<string, { title: string; run: () => Promise<Rows> }> = {
   rna: {
     title: "RNA folding at 400 nt (ratio = ours / ViennaRNA 2.6.4)",
     run: async () => (await benchRna()) as unknown as Rows,
+  },
+  omnisr: {
+    title: "Omnidirectional SR: convolution as im2col against the engine's convolution and TF.js",
+    run: async () => withRatios(await benchOmnisr()),
   },
   counting: {
     title: "Continual counting at n = 10^4, d = 1000: binned against exact sqrt(A)",

@@ -110,7 +110,7 @@ async function trainStep(name: string, spec: Mlp, rng: Rng): Promise<BenchRow> {
   const theirs = await timeMs(() => {
     const value = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => tl(tfParams, tx, ty) as tf.Scalar, tfParams);
-      tfParams.forEach((p, i) => {
+      tfParams.forEach((p) => {
         p.assign(tf.sub(p, tf.mul(lr, grads[p.name])));
       });
       return value;

@@ -29,6 +29,8 @@ test("grad of a quadratic is exact", () => {
 });
 
 test("einsum and attention work on Node 20 (iterator helpers polyfilled)", () => {
-  const product = toFloat64(np.einsum("ij,jk->ik", f64([1, 2, 3, 4], [2, 2]), f64([0, 1, 1, 0], [2, 2])));
+  const product = toFloat64(
+    np.einsum("ij,jk->ik", f64([1, 2, 3, 4], [2, 2]), f64([0, 1, 1, 0], [2, 2])),
+  );
   assert.deepEqual([...product], [2, 1, 4, 3]);
 });

@@ -163,11 +163,11 @@ export function lanczos(
   const topValues = new Float64Array(count);
   const topVectors: Float64Array[] = [];
   for (let r = 0; r < count; r++) {
-    const col = m - 1 - r;
-    topValues[r] = values[col];
+    const row = m - 1 - r;
+    topValues[r] = values[row];
     const ritz = new Float64Array(size);
     for (let j = 0; j < m; j++) {
-      const coef = vectors[j * m + col];
+      const coef = vectors[row * m + j];
       for (let i = 0; i < size; i++) ritz[i] += coef * basis[j][i];
     }
     topVectors.push(ritz);

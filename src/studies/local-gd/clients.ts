@@ -7,7 +7,8 @@
 // is our instantiation of their refined aggregation: each client solves
 // argmin_w f_i(w) + (lambda/2)||w - w_k||^2 to high accuracy; the server
 // averages the solutions.
-import { addMatTVec, dot, gram, luSolve, type Matrix, matVec } from "./linalg.js";
+import { dot } from "../../core/linalg.js";
+import { addMatTVec, gram, luSolve, type Matrix, matVec } from "./linalg.js";
 
 export type LinearLoss = "square" | "logistic";
 

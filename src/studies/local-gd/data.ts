@@ -1,9 +1,10 @@
 // Heterogeneous federated data for linear models: seeded Gaussian clients that
 // differ in feature means and covariances, and MNIST pixels split by label.
 import { loadMnist } from "../../core/data/mnist.js";
+import { dot } from "../../core/linalg.js";
 import type { Rng } from "../../core/rng.js";
 import type { ClientData } from "./clients.js";
-import { dot, type Matrix } from "./linalg.js";
+import type { Matrix } from "./linalg.js";
 
 export interface SyntheticOptions {
   dimension: number;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { inProcessExecutor, workerExecutor } from "../../core/executor.js";
+import { norm } from "../../core/linalg.js";
 import { Rng } from "../../core/rng.js";
 import {
   addLinearGradient,
@@ -26,7 +27,6 @@ import {
   gram,
   type Matrix,
   matVec,
-  norm,
   relativeDistance,
   stackRows,
 } from "./linalg.js";

@@ -20,7 +20,6 @@ import {
 } from "./experiments.js";
 import { buildReport } from "./report.js";
 
-export * from "./eigen.js";
 export * from "./kernel.js";
 export * from "./kernel-gd.js";
 export * from "./network.js";

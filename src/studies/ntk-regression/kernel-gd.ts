@@ -2,7 +2,7 @@
 // closed form (in the eigenbasis of K/n), kernel ridge regression, the
 // empirical kernel complexity, the critical rate eps_n and the data-driven
 // stopping rule T_hat. Same paper, section 3 (the stopping rule and its rate).
-import { type SymmetricEigen, symmetricEigen } from "./eigen.js";
+import { type SymmetricEigen, symmetricEigen } from "../../core/linalg.js";
 
 /** The eigendecomposition of K/n and the projections of y on its eigenvectors. */
 export interface KernelFit {

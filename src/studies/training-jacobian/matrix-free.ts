@@ -3,9 +3,10 @@
 // vector-Jacobian product through the whole training run. The Ritz values
 // estimate the extreme singular values; their Gauss-quadrature weights
 // (stochastic Lanczos quadrature) estimate how much of the spectrum lies near one.
+import { dot, norm } from "../../core/linalg.js";
 import type { Rng } from "../../core/rng.js";
 import { jvpThroughTraining, vjpThroughTraining } from "./jacobian.js";
-import { symmetricEigen } from "./linalg.js";
+import { descendingEigen } from "./linalg.js";
 import type { Trajectory } from "./training.js";
 
 /** Ritz values of a symmetric operator with their quadrature weights (sum 1), descending. */
@@ -50,7 +51,7 @@ export function lanczosQuadrature(
       t[(i + 1) * m + i] = beta[i];
     }
   }
-  const { values, vectors } = symmetricEigen(t, m);
+  const { values, vectors } = descendingEigen(t, m);
   // weight of a node = squared first component of its eigenvector
   const weights = Float64Array.from({ length: m }, (_, i) => vectors[i * m] ** 2);
   return { nodes: values, weights };
@@ -79,16 +80,6 @@ export function fractionBetween(quadrature: Quadrature, low: number, high: numbe
     if (s >= low && s <= high) sum += quadrature.weights[i];
   });
   return sum;
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function norm(a: Float64Array): number {
-  return Math.sqrt(dot(a, a));
 }
 
 function scaleTo(a: Float64Array, c: number): Float64Array {

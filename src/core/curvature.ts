@@ -116,27 +116,34 @@ export function powerIteration(
   return { value, vector: v, iterations: maxIterations, converged: false };
 }
 
+/** A Lanczos run: its orthonormal Krylov basis and the eigen-decomposition of its tridiagonal matrix. */
+export interface LanczosDecomposition {
+  basis: Float64Array[];
+  /** Eigenvalues of the tridiagonal matrix (Ritz values), ascending. */
+  values: Float64Array;
+  /** Row k holds the eigenvector of values[k] in the basis coordinates (length basis.length). */
+  vectors: Float64Array;
+}
+
 /**
- * The k algebraically largest eigenvalues of a symmetric operator by Lanczos
- * with full reorthogonalisation over `steps` iterations (steps >= k).
+ * `steps` Lanczos iterations with full reorthogonalisation from the unit
+ * vector along `start`, stopping early when the Krylov space is exhausted.
  */
-export function lanczos(
+export function lanczosDecomposition(
   operator: Operator,
   size: number,
-  k: number,
-  options: { steps?: number; rng?: Rng } = {},
-): { values: Float64Array; vectors: Float64Array[] } {
-  const steps = Math.min(size, Math.max(k, options.steps ?? Math.max(2 * k + 10, 20)));
+  steps: number,
+  start: Float64Array,
+  breakdown = 1e-12,
+): LanczosDecomposition {
   const basis: Float64Array[] = [];
   const alpha: number[] = [];
   const beta: number[] = [];
-  let q = randomVector(size, options.rng);
-  scale(q, 1 / norm(q));
-  for (let j = 0; j < steps; j++) {
+  let q = scale(Float64Array.from(start), 1 / norm(start));
+  for (let j = 0; j < Math.min(steps, size); j++) {
     basis.push(q);
     const w = operator(q);
-    const a = dot(q, w);
-    alpha.push(a);
+    alpha.push(dot(q, w));
     // full reorthogonalisation, twice for stability
     for (let pass = 0; pass < 2; pass++) {
       for (const b of basis) {
@@ -145,7 +152,7 @@ export function lanczos(
       }
     }
     const b = norm(w);
-    if (j === steps - 1 || b < 1e-12) break;
+    if (j === steps - 1 || b < breakdown) break;
     beta.push(b);
     q = scale(w, 1 / b);
   }
@@ -159,6 +166,27 @@ export function lanczos(
     }
   }
   const { values, vectors } = symmetricEigen(t, m);
+  return { basis, values, vectors };
+}
+
+/**
+ * The k algebraically largest eigenvalues of a symmetric operator by Lanczos
+ * with full reorthogonalisation over `steps` iterations (steps >= k).
+ */
+export function lanczos(
+  operator: Operator,
+  size: number,
+  k: number,
+  options: { steps?: number; rng?: Rng } = {},
+): { values: Float64Array; vectors: Float64Array[] } {
+  const steps = Math.min(size, Math.max(k, options.steps ?? Math.max(2 * k + 10, 20)));
+  const { basis, values, vectors } = lanczosDecomposition(
+    operator,
+    size,
+    steps,
+    randomVector(size, options.rng),
+  );
+  const m = basis.length;
   const count = Math.min(k, m);
   const topValues = new Float64Array(count);
   const topVectors: Float64Array[] = [];

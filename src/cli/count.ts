@@ -1,6 +1,6 @@
 // `descent count errors|stream`: error analysis of continual-counting mechanisms
 // and private prefix sums of a stream of numbers read one per line.
-import { createReadStream, existsSync } from "node:fs";
+import { createReadStream, existsSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { UsageError } from "../core/errors.js";
 import { binToeplitz } from "../studies/continual-counting/binning.js";
@@ -118,6 +118,9 @@ async function errors(argv: string[]): Promise<number> {
   if (n > 20000)
     throw new UsageError(`--n ${n} is too large for the exact error analysis here (at most 20000)`);
   const mechanism = mechanismOption(options.mechanism);
+  if (n < 2 && mechanism === "binned") {
+    throw new UsageError("--mechanism binned needs --n 2 or more; use --mechanism sqrt for n = 1");
+  }
   const workload = {
     alpha: numberOption(options.alpha, "alpha", 1),
     beta: numberOption(options.beta, "beta", 0),
@@ -206,10 +209,16 @@ export function parseStreamLine(
 
 async function* lines(path: string | undefined): AsyncGenerator<string> {
   if (path !== undefined && !existsSync(path)) throw new UsageError(`no such file '${path}'`);
+  if (path !== undefined && statSync(path).isDirectory()) {
+    throw new UsageError(`'${path}' is a folder; give a file with one number per line`);
+  }
   const input = path === undefined ? process.stdin : createReadStream(path, { encoding: "utf8" });
   const reader = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of reader) yield line;
 }
+
+const STREAM_LIMIT_FACTORED = 20000;
+const STREAM_LIMIT = 1_000_000;
 
 async function stream(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(
@@ -254,6 +263,20 @@ async function stream(argv: string[]): Promise<number> {
     if (buffered.length === 0)
       throw new UsageError("the input has no lines; give one number per line");
     horizon = buffered.length;
+  }
+  // Setting up the binned factorisation costs O(n * space) time and the exact
+  // sqrt(A) counter holds n noise values; both are tested up to n = 20000.
+  const limit =
+    mechanism === "binned" || mechanism === "sqrt" ? STREAM_LIMIT_FACTORED : STREAM_LIMIT;
+  if (horizon > limit) {
+    throw new UsageError(
+      `a stream of n = ${horizon} is too long for --mechanism ${mechanism} here (at most ${limit}); ${mechanism === "binned" || mechanism === "sqrt" ? `use --mechanism tree or tree-honaker (up to ${STREAM_LIMIT})` : "split the stream"}`,
+    );
+  }
+  if (horizon < 2 && mechanism === "binned") {
+    throw new UsageError(
+      "--mechanism binned needs a stream of at least 2 values; use --mechanism sqrt for one value",
+    );
   }
   const counter: StreamingCounter = makeCounter({
     mechanism,

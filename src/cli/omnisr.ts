@@ -1,11 +1,16 @@
 // `descent omnisr upscale <in.png> --scale 2|4 [--model FILE] -o <out.png>`:
 // upscales a user's 360-degree ERP panorama with a trained unfolded network.
+import { existsSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
 import { readPng, writePng } from "../studies/omnisr/image.js";
 import { shippedModelPath } from "../studies/omnisr/index.js";
 import { readModels } from "../studies/omnisr/model-file.js";
 import { checkErp, pickModel, upscaleWithModel } from "../studies/omnisr/upscale.js";
 import { parseArgs } from "./args.js";
+
+const MAX_INPUT_WIDTH = 512;
+
 import type { CliTool } from "./tool.js";
 
 const usage = `descent omnisr upscale <in.png> --scale 2|4 [--model <file>] -o <out.png>
@@ -38,9 +43,20 @@ async function upscaleCommand(argv: string[]): Promise<number> {
   const scale = Number(scaleText);
   const modelPath = (options.model as string | undefined) ?? shippedModelPath;
 
+  const outDir = dirname(resolve(out));
+  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) {
+    throw new UsageError(`the folder of -o ${out} does not exist: create ${outDir} first`);
+  }
   const input = positionals[0];
   const lr = readPng(input);
   checkErp(lr, input);
+  // Limitation: the engine's wasm memory is 4 GiB and the banded pass still
+  // ran out of it on a 1024x512 input, so larger panoramas are refused here.
+  if (lr.width > MAX_INPUT_WIDTH) {
+    throw new UsageError(
+      `${input} is ${lr.width}x${lr.height}; inputs up to ${MAX_INPUT_WIDTH}x${MAX_INPUT_WIDTH / 2} fit in the engine's memory: downscale the panorama first`,
+    );
+  }
   const model = pickModel(readModels(modelPath), scale, modelPath);
   const start = performance.now();
   const hr = upscaleWithModel(model, lr);

@@ -1,8 +1,9 @@
 // `descent rna fold|eval|design|bench`: the RNA folding engine and designer on the command line.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
+import { makeDir } from "../core/run-folder.js";
 import { KT } from "../studies/rna/boltzmann.js";
 import { type Coupling, DEFAULT_DESIGN, design, type Init } from "../studies/rna/design.js";
 import type { Dangles } from "../studies/rna/energy.js";
@@ -27,6 +28,8 @@ import {
 import { numberOption, parseArgs } from "./args.js";
 import { makeProgress } from "./progress.js";
 import type { CliTool } from "./tool.js";
+
+const OBJECTIVE_LABEL: Record<Objective, string> = { prob: "-ln p", ned: "NED", gap: "energy gap" };
 
 const USAGE = `descent rna: RNA secondary structure (Turner 2004, ViennaRNA 2.6 conventions) and design
 
@@ -198,6 +201,10 @@ async function designCommand(argv: string[]): Promise<number> {
     coupling: coupling(options.coupling),
     dangles: d,
   };
+  // the run folder is made before the design, so a bad --out fails at once
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
+  const dir = options.out ? String(options.out) : join("runs", `rna-design-${stamp}`);
+  makeDir(dir);
   const w = workers(options.workers);
   const pool = w > 1 && target.length >= 40 ? new ScorePool(w) : undefined;
   const progress = makeProgress(process.stderr, "rna design ");
@@ -216,7 +223,7 @@ async function designCommand(argv: string[]): Promise<number> {
           stage: "seconds",
           done: second,
           total: opts.budgetSeconds,
-          message: `${s.init} start, best ${opts.objective} ${s.bestScore.toFixed(4)}`,
+          message: `${s.init} start, best ${OBJECTIVE_LABEL[opts.objective]} ${s.bestScore.toFixed(4)}`,
         });
       },
     );
@@ -230,13 +237,6 @@ async function designCommand(argv: string[]): Promise<number> {
       isUniqueMfe: r.isUniqueMfe,
     };
     // the run folder: trajectory (one record per step) and the result
-    const stamp = new Date()
-      .toISOString()
-      .replace(/[-:]/g, "")
-      .replace(/\..*/, "")
-      .replace("T", "-");
-    const dir = options.out ? String(options.out) : join("runs", `rna-design-${stamp}`);
-    mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, "trajectory.jsonl"),
       result.trajectory.map((s) => JSON.stringify(s)).join("\n") + "\n",

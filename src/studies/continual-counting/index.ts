@@ -80,6 +80,18 @@ const configSchema = z.object({
       /** "crypto": the OS CSPRNG (as a deployment would); "seeded": reproducible from --seed. */
       noiseSource: z.enum(["crypto", "seeded"]).default("crypto"),
     })
+    .refine((t) => t.batchSize * 2 <= t.train, {
+      message: "batchSize must be at most half of train (one pass needs at least 2 steps)",
+      path: ["batchSize"],
+    })
+    .refine((t) => t.epsilons.length > 0, {
+      message: "give at least one epsilon",
+      path: ["epsilons"],
+    })
+    .refine((t) => t.train + t.test <= 10000, {
+      message: "train + test must be at most 10000 (MNIST has 10,000 digits)",
+      path: ["train"],
+    })
     .default({
       train: 8000,
       test: 2000,

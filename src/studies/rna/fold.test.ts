@@ -178,3 +178,30 @@ test("scaling: ln Z and pair probabilities do not depend on the per-base scale",
     assert.ok(p >= 0 && p <= 1 + 1e-12);
   }
 });
+
+test("very stable sequences: the partition function rescales instead of overflowing", () => {
+  const model = defaultModel(2);
+  // 336 nt fits the default scale; the MFE-based scale must give the same ln Z and pair probabilities
+  const S = encodeSequence("GGGGGGGGGGAAAACCCCCCCCCC".repeat(14));
+  const plain = partition(model, S);
+  const rescaled = partition(model, S, {
+    energyPerBase: (1.07 * mfe(model, S).energy) / 100 / S.length,
+  });
+  assert.ok(
+    Math.abs(plain.logZ - rescaled.logZ) < 1e-9 * Math.abs(plain.logZ),
+    `${plain.logZ} vs ${rescaled.logZ}`,
+  );
+  let worst = 0;
+  for (let k = 0; k < plain.bpp.length; k++)
+    worst = Math.max(worst, Math.abs(plain.bpp[k] - rescaled.bpp[k]));
+  assert.ok(worst < 1e-9, `pair probabilities differ by ${worst}`);
+  // 480 nt overflows the default scale (ensemble energy about -590 kcal/mol); the result must stay finite
+  const long = encodeSequence("GGGGGGGGGGAAAACCCCCCCCCC".repeat(20));
+  const result = partition(model, long);
+  const mfeEnergy = mfe(model, long).energy / 100;
+  assert.ok(Number.isFinite(result.ensembleEnergy));
+  assert.ok(
+    result.ensembleEnergy <= mfeEnergy && result.ensembleEnergy > mfeEnergy - 5,
+    `${result.ensembleEnergy} vs MFE ${mfeEnergy}`,
+  );
+});

@@ -66,13 +66,18 @@ export interface PartitionOptions {
   energyPerBase?: number;
 }
 
-function scaleFactors(model: Model, S: Uint8Array, options: PartitionOptions): Float64Array {
+function scaleFactors(
+  model: Model,
+  S: Uint8Array,
+  options: PartitionOptions,
+): { scale: Float64Array; logScaleN: number } {
   const n = S.length;
   let perBase = options.energyPerBase;
   if (perBase === undefined) perBase = n <= 1000 ? -0.3 : mfe(model, S).energy / 100 / n;
   const scale = new Float64Array(n + 1);
   for (let k = 0; k <= n; k++) scale[k] = Math.exp((k * perBase) / KT);
-  return scale;
+  // ln scale[n] in closed form: scale[n] itself can underflow for very stable sequences
+  return { scale, logScaleN: (n * perBase) / KT };
 }
 
 /**
@@ -116,12 +121,29 @@ function loopFactors(
  * so that the multiloop sums over its first index read memory in order.
  */
 export function inside(model: Model, S: Uint8Array, options: PartitionOptions = {}): InsideTables {
+  const tables = insideScaled(model, S, options);
+  if (Number.isFinite(tables.logZ) || options.energyPerBase !== undefined || S.length === 0)
+    return tables;
+  // The default scale (-0.3 kcal/mol per nucleotide) overflows for very stable
+  // sequences (ensemble energy below about -440 kcal/mol): rescale from the MFE
+  // per nucleotide, times 1.07 as ViennaRNA's pf_scale does.
+  const energyPerBase = (1.07 * mfe(model, S).energy) / 100 / S.length;
+  const rescaled = insideScaled(model, S, { energyPerBase });
+  if (!Number.isFinite(rescaled.logZ)) {
+    throw new Error(
+      `partition function out of floating-point range for this ${S.length}-nt sequence`,
+    );
+  }
+  return rescaled;
+}
+
+function insideScaled(model: Model, S: Uint8Array, options: PartitionOptions): InsideTables {
   const P = model.params;
   const B = boltzmannTables(model);
   const d2 = model.dangles === 2;
   const n = S.length;
   const ptype = pairTypes(S);
-  const scale = scaleFactors(model, S, options);
+  const { scale, logScaleN } = scaleFactors(model, S, options);
   const { sized, innerMismatch } = loopFactors(B, S, ptype, scale);
   const qb = new Float64Array(n * n);
   const qm = new Float64Array(n * n);
@@ -213,7 +235,7 @@ export function inside(model: Model, S: Uint8Array, options: PartitionOptions = 
     }
     q5[j + 1] = sum;
   }
-  const logZ = Math.log(q5[n]) - Math.log(scale[n]);
+  const logZ = Math.log(q5[n]) - logScaleN;
   return { n, ptype, qb, qm, qm1, q5, scale, logZ };
 }
 

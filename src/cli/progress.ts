@@ -2,6 +2,11 @@
 // (at most one per stage every few seconds) otherwise.
 import type { Progress, ProgressFn } from "../core/study.js";
 
+/** `done` as shown: whole counts as they are, fractions of a unit to one decimal. */
+function count(done: number): string {
+  return Number.isInteger(done) ? String(done) : done.toFixed(1);
+}
+
 export function makeProgress(stream: NodeJS.WriteStream = process.stderr, prefix = ""): ProgressFn {
   const tty = Boolean(stream.isTTY);
   let lastStage = "";
@@ -17,7 +22,7 @@ export function makeProgress(stream: NodeJS.WriteStream = process.stderr, prefix
       const filled = Math.round(fraction * width);
       const bar = `${"#".repeat(filled)}${"-".repeat(width - filled)}`;
       const message = update.message ? ` ${update.message}` : "";
-      const line = `${label} [${bar}] ${update.done}/${update.total}${message}`;
+      const line = `${label} [${bar}] ${count(update.done)}/${update.total}${message}`;
       // a stage that ended early (a diverged run) keeps its last line
       if (open && update.stage !== lastStage) stream.write("\n");
       stream.write(`\r\x1b[K${line.slice(0, Math.max(20, (stream.columns || 100) - 1))}`);
@@ -28,7 +33,7 @@ export function makeProgress(stream: NodeJS.WriteStream = process.stderr, prefix
     }
     if (update.stage !== lastStage || finished || now - lastPrint > 5000) {
       const message = update.message ? ` ${update.message}` : "";
-      stream.write(`${label}: ${update.done}/${update.total}${message}\n`);
+      stream.write(`${label}: ${count(update.done)}/${update.total}${message}\n`);
       lastStage = update.stage;
       lastPrint = now;
     }

@@ -3,7 +3,9 @@
 // task names a module, an exported function and a structured-cloneable input
 // (JSON values and typed arrays); the same tasks give the same outputs on
 // either executor, because inputs and outputs are copied the same way and a
-// task must not depend on anything but its input.
+// task must not depend on anything but its input. A task may also report
+// progress through its second argument, which reaches the caller's
+// `onProgress` while the task runs.
 import { pathToFileURL } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { UsageError } from "./errors.js";
@@ -21,12 +23,20 @@ export interface Executor {
   readonly parallelism: number;
   /** Short description for reports: "in-process" or "4 worker threads". */
   readonly kind: string;
-  map<I, O>(tasks: Task<I>[]): Promise<O[]>;
+  /**
+   * `onResult` hears of each task as it finishes, in finishing order;
+   * `onProgress` hears what a task reports while it runs.
+   */
+  map<I, O>(
+    tasks: Task<I>[],
+    onResult?: (index: number, output: O) => void,
+    onProgress?: (index: number, update: unknown) => void,
+  ): Promise<O[]>;
   /** Stops any worker threads; the executor cannot be used afterwards. */
   close(): Promise<void>;
 }
 
-type TaskFn = (input: unknown) => unknown;
+type TaskFn = (input: unknown, report: (update: unknown) => void) => unknown;
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
@@ -55,11 +65,18 @@ export function inProcessExecutor(): Executor {
   return {
     parallelism: 1,
     kind: "in-process",
-    async map<I, O>(tasks: Task<I>[]): Promise<O[]> {
+    async map<I, O>(
+      tasks: Task<I>[],
+      onResult?: (index: number, output: O) => void,
+      onProgress?: (index: number, update: unknown) => void,
+    ): Promise<O[]> {
       const out: O[] = [];
       for (const task of tasks) {
         const fn = await resolveTask(task as Task);
-        out.push(structuredClone(await fn(structuredClone(task.input))) as O);
+        const index = out.length;
+        const report = (update: unknown) => onProgress?.(index, structuredClone(update));
+        out.push(structuredClone(await fn(structuredClone(task.input), report)) as O);
+        onResult?.(out.length - 1, out[out.length - 1]);
       }
       return out;
     },
@@ -74,7 +91,10 @@ interface Request {
   input: unknown;
 }
 
-type Reply = { id: number; ok: true; output: unknown } | { id: number; ok: false; error: string };
+type Reply =
+  | { id: number; ok: true; output: unknown }
+  | { id: number; ok: false; error: string }
+  | { id: number; progress: unknown };
 
 /**
  * A worker's entry script: registers the TypeScript loader (tsx) in the new
@@ -110,7 +130,11 @@ export function workerExecutor(count: number): Executor {
   let nextId = 0;
   let closed = false;
 
-  function runOn(worker: Worker, task: Task): Promise<unknown> {
+  function runOn(
+    worker: Worker,
+    task: Task,
+    onProgress?: (update: unknown) => void,
+  ): Promise<unknown> {
     const id = nextId++;
     return new Promise((resolve, reject) => {
       const failure = stopped.get(worker);
@@ -120,6 +144,10 @@ export function workerExecutor(count: number): Executor {
       }
       const onMessage = (reply: Reply) => {
         if (reply.id !== id) return;
+        if ("progress" in reply) {
+          onProgress?.(reply.progress);
+          return;
+        }
         cleanup();
         if (reply.ok) resolve(reply.output);
         else reject(new Error(reply.error));
@@ -145,14 +173,20 @@ export function workerExecutor(count: number): Executor {
   return {
     parallelism: count,
     kind: `${count} worker thread${count === 1 ? "" : "s"}`,
-    async map<I, O>(tasks: Task<I>[]): Promise<O[]> {
+    async map<I, O>(
+      tasks: Task<I>[],
+      onResult?: (index: number, output: O) => void,
+      onProgress?: (index: number, update: unknown) => void,
+    ): Promise<O[]> {
       if (closed) throw new Error("executor: map called after close");
       const out = new Array<O>(tasks.length);
       let next = 0;
       const drain = async (worker: Worker) => {
         while (next < tasks.length) {
           const index = next++;
-          out[index] = (await runOn(worker, tasks[index] as Task)) as O;
+          const relay = (update: unknown) => onProgress?.(index, update);
+          out[index] = (await runOn(worker, tasks[index] as Task, relay)) as O;
+          onResult?.(index, out[index]);
         }
       };
       await Promise.all(workers.map(drain));
@@ -190,7 +224,9 @@ if (!isMainThread && parentPort && (workerData as { descentExecutor?: boolean })
   port.on("message", async (request: Request) => {
     try {
       const fn = await resolveTask(request as Task);
-      const output = await fn(request.input);
+      const report = (progress: unknown) =>
+        port.postMessage({ id: request.id, progress } satisfies Reply);
+      const output = await fn(request.input, report);
       port.postMessage({ id: request.id, ok: true, output } satisfies Reply);
     } catch (error) {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);

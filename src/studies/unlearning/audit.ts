@@ -1,32 +1,30 @@
 // The audit: train the original model (train + retain + canaries) and the
 // retrained reference (train + retain), unlearn each canary set with each
 // method, attack, and compare: leakage = |AUC(unlearned) - AUC(retrained)|.
+// Models and unlearning runs are executor tasks (jobs.ts): in this thread,
+// or spread over worker threads with the `workers` setting.
+import { type Task, withExecutor } from "../../core/executor.js";
+import { Rng } from "../../core/rng.js";
 import type { StudyContext } from "../../core/study.js";
-import { ATTACKS, type AttackName, attackScore, rocAuc, tprAtFpr } from "./attacks.js";
-import {
-  buildDocs,
-  CANARY_KINDS,
-  type CanaryKind,
-  countPii,
-  makeSplits,
-  type PiiCounts,
-  scanCorpus,
-  unusedDomain,
-} from "./canaries.js";
+import { ATTACKS, type AttackName, rocAuc, tprAtFpr } from "./attacks.js";
+import { CANARY_KINDS, type CanaryKind, type PiiCounts } from "./canaries.js";
 import type { Config } from "./config.js";
-import { loadCorpus } from "./corpus.js";
-import { initFlat, type Layout } from "./model.js";
 import {
-  type Encoded,
-  encode,
-  makeScorer,
-  makeTrainStep,
-  rowLogProbs,
-  type Scorer,
-  setNll,
-  trainModel,
-} from "./train.js";
-import { type Method, stopsOnForgetLoss, Unlearner } from "./unlearn.js";
+  corpusFacts,
+  type ModelName,
+  modelShape,
+  prepare,
+  releaseJobs,
+  type TrainInput,
+  type TrainOutput,
+  type UnlearnInput,
+  type UnlearnOutput,
+} from "./jobs.js";
+import { initFlat } from "./model.js";
+
+import { type Method, stopsOnForgetLoss } from "./unlearn.js";
+
+const JOBS = new URL("./jobs.ts", import.meta.url).href;
 
 /** One row of the `--json` cells: means over seeds. */
 export interface Cell {
@@ -74,6 +72,7 @@ export interface Summary {
   utility: Utility[];
   pii: PiiCounts;
   plantedValue: string;
+  plantedAreaCode: string;
   minorityValues: string[];
   seeds: number[];
   parameters: number;
@@ -82,24 +81,6 @@ export interface Summary {
   /** Mean rise of the forget NLL at which ascent-type methods stop. */
   stopRise: number;
   seconds: number;
-}
-
-interface Scored {
-  /** Per-text scores for each attack. */
-  scores: Record<AttackName, number[]>;
-  nll: number;
-}
-
-function scoreSet(scorer: Scorer, theta: Float32Array, data: Encoded, config: Config): Scored {
-  const all = scorer.tokenLogProbs(theta, data);
-  const scores = { loss: [], zlib: [], mink: [] } as Record<AttackName, number[]>;
-  for (let row = 0; row < data.count; row++) {
-    const lp = rowLogProbs(all, data, row);
-    for (const a of ATTACKS) {
-      scores[a].push(attackScore(a, lp, data.texts[row], config.minKFraction));
-    }
-  }
-  return { scores, nll: setNll(all, data) };
 }
 
 interface SeedCell {
@@ -121,182 +102,203 @@ const sd = (xs: number[]) => {
 export async function runAudit(config: Config, ctx: StudyContext): Promise<Summary> {
   const began = performance.now();
   const methods = config.methods as Method[];
-  const messages = loadCorpus();
-  const docs = buildDocs(messages, config.seqLen);
-  const scan = scanCorpus(messages);
-  const frequencies = scan.frequencies;
-  const pii = countPii(messages, scan, docs);
-  const plantedValue = unusedDomain(messages);
-  const shape = {
-    seqLen: config.seqLen,
-    width: config.width,
-    layers: config.layers,
-    heads: config.heads,
-  };
-  const layout: Layout = initFlat(shape, ctx.rng.fork("shape")).layout;
-  // one compiled chunk shape: a whole canary set, and the test split in pieces of that size
-  const scorer = makeScorer(layout, config.canarySize);
-  const trainStep = makeTrainStep(layout);
-  const unlearner = new Unlearner({
-    layout,
-    heads: config.heads,
-    npoBeta: config.npoBeta,
-    steps: config.unlearnSteps,
-    batchSize: config.unlearnBatch,
-    learningRate: config.unlearnLr,
-    k: config.k,
-    stopRise: 0,
-  });
+  const facts = corpusFacts(config.seqLen);
+  const parameters = initFlat(modelShape(config), new Rng(ctx.seed).fork("shape")).layout.size;
+  const seeds = Array.from({ length: config.seeds }, (_, s) => ctx.seed + s);
+  // draw every seed's splits here first, so that a too-large setting fails before any training
+  const minorityValues = prepare(config, ctx.seed, seeds[0]).splits.canaryValues.minority;
+  for (const seed of seeds.slice(1)) prepare(config, ctx.seed, seed);
 
-  const perSeed = new Map<string, SeedCell[]>();
-  const utilityRuns = new Map<
-    string,
-    { after: number[]; steps: number[]; stopped: number; forget: number[] }
-  >();
-  const before: number[] = [];
-  const rises: number[] = [];
-  const retrainedNll: number[] = [];
-  const seeds: number[] = [];
-  let minorityValues: string[] = [];
-  const jobsPerSeed = 2 + CANARY_KINDS.length * methods.length;
+  const trainTasks: Task<TrainInput>[] = seeds.flatMap((seed) =>
+    (["original", "retrained"] as ModelName[]).map((model) => ({
+      module: JOBS,
+      fn: "trainTask",
+      input: { config, runSeed: ctx.seed, seed, model },
+    })),
+  );
+  const unlearnCount = seeds.length * CANARY_KINDS.length * methods.length;
+  const total = trainTasks.length + unlearnCount;
+  let done = 0;
+  const where = config.workers > 0 ? ` on ${config.workers} workers` : "";
 
-  for (let s = 0; s < config.seeds; s++) {
-    const seed = ctx.seed + s;
-    seeds.push(seed);
-    const rng = ctx.rng.fork(`seed${seed}`);
-    const splits = makeSplits({
-      docs,
-      frequencies,
-      plantedValue,
-      size: config.canarySize,
-      splitSize: config.splitSize,
-      length: config.seqLen,
-      rng: rng.fork("splits"),
-    });
-    if (s === 0) minorityValues = splits.canaryValues.minority;
-    const canaryTexts = CANARY_KINDS.flatMap((k) => splits.canaries[k]);
-    const originalData = encode([...splits.train, ...splits.retain, ...canaryTexts], config.seqLen);
-    const retrainedData = encode([...splits.train, ...splits.retain], config.seqLen);
-    const retain = encode(splits.retain, config.seqLen);
-    const test = encode(splits.test, config.seqLen);
-    const forget = Object.fromEntries(
-      CANARY_KINDS.map((k) => [k, encode(splits.canaries[k], config.seqLen)]),
-    ) as Record<CanaryKind, Encoded>;
+  return withExecutor(config.workers, async (executor) => {
+    const trainStage = `train ${trainTasks.length} models${where}`;
+    ctx.progress({ stage: trainStage, done, total });
+    // the fraction of its steps each model has taken, for a progress bar that moves mid-task
+    const partial = new Map<number, number>();
+    const partialSum = () => [...partial.values()].reduce((a, b) => a + b, 0);
+    const trained = await executor.map<TrainInput, TrainOutput>(
+      trainTasks,
+      (i, out) => {
+        const { seed, model } = trainTasks[i].input;
+        for (const point of out.log) ctx.metric({ kind: "train", seed, model, ...point });
+        partial.delete(i);
+        done++;
+        ctx.progress({
+          stage: trainStage,
+          done: done + partialSum(),
+          total,
+          message: `seed ${seed} ${model}: ${out.seconds.toFixed(0)} s`,
+        });
+      },
+      (i, update) => {
+        const { step, loss } = update as { step: number; loss: number };
+        const { seed, model } = trainTasks[i].input;
+        partial.set(i, step / config.trainSteps);
+        ctx.progress({
+          stage: trainStage,
+          done: done + partialSum(),
+          total,
+          message: `seed ${seed} ${model}: step ${step}, loss ${loss.toFixed(3)}`,
+        });
+      },
+    );
+    const models = new Map<string, TrainOutput>();
+    for (const [i, t] of trainTasks.entries()) {
+      models.set(`${t.input.seed}|${t.input.model}`, trained[i]);
+    }
 
-    // Both models start from the same initial weights and batch stream.
-    const init = initFlat(shape, rng.fork("init")).theta;
-    const models: Record<string, Float32Array> = {};
-    for (const [index, [name, data]] of [
-      ["original", originalData],
-      ["retrained", retrainedData],
-    ].entries() as IterableIterator<[number, [string, Encoded]]>) {
-      models[name] = trainModel({
-        step: trainStep,
-        theta: init,
-        data,
-        steps: config.trainSteps,
-        batchSize: config.batchSize,
-        learningRate: config.learningRate,
-        weightDecay: config.weightDecay,
-        rng: rng.fork("batches"),
-        every: Math.max(1, Math.floor(config.trainSteps / 20)),
-        onLog: (step, loss) => {
-          ctx.metric({ kind: "train", seed, model: name, step, loss });
-          ctx.progress({
-            stage: `seed ${seed}: train ${name}`,
-            done: s * jobsPerSeed + index + step / config.trainSteps,
-            total: config.seeds * jobsPerSeed,
-          });
-        },
+    const before: number[] = [];
+    const retrainedNll: number[] = [];
+    const rises: number[] = [];
+    const stopRise = new Map<number, number>();
+    for (const seed of seeds) {
+      const original = models.get(`${seed}|original`) as TrainOutput;
+      const retrained = models.get(`${seed}|retrained`) as TrainOutput;
+      const retainNll = original.retain?.nll ?? Number.NaN;
+      // ascent-type methods stop once the forget NLL has risen by the generalisation gap
+      const rise = Math.max(0, original.test.nll - retainNll);
+      stopRise.set(seed, rise);
+      before.push(original.test.nll);
+      retrainedNll.push(retrained.test.nll);
+      rises.push(rise);
+      ctx.metric({
+        kind: "models",
+        seed,
+        testNllOriginal: original.test.nll,
+        testNllRetrained: retrained.test.nll,
+        retainNllOriginal: retainNll,
       });
     }
 
-    const originalTest = scoreSet(scorer, models.original, test, config);
-    const retrainedTest = scoreSet(scorer, models.retrained, test, config);
-    before.push(originalTest.nll);
-    retrainedNll.push(retrainedTest.nll);
-    const originalRetain = scoreSet(scorer, models.original, retain, config);
-    unlearner.settings.stopRise = Math.max(0, originalTest.nll - originalRetain.nll);
-    rises.push(unlearner.settings.stopRise);
-    ctx.metric({
-      kind: "models",
-      seed,
-      testNllOriginal: originalTest.nll,
-      testNllRetrained: retrainedTest.nll,
-      retainNllOriginal: originalRetain.nll,
-    });
-
-    let job = 2;
-    for (const kind of CANARY_KINDS) {
-      const originalForget = scoreSet(scorer, models.original, forget[kind], config);
-      const retrainedForget = scoreSet(scorer, models.retrained, forget[kind], config);
-      for (const method of methods) {
-        ctx.progress({
-          stage: `seed ${seed}: unlearn ${kind} canaries`,
-          done: s * jobsPerSeed + job++,
-          total: config.seeds * jobsPerSeed,
-          message: method,
-        });
-        const result = unlearner.run(
-          method,
-          models.original,
-          forget[kind],
-          retain,
-          rng.fork(`unlearn-${kind}-${method}`),
-        );
-        const unlearnedForget = scoreSet(scorer, result.theta, forget[kind], config);
-        const unlearnedTest = scoreSet(scorer, result.theta, test, config);
-        const key = `${method}|${kind}`;
-        const u = utilityRuns.get(key) ?? { after: [], steps: [], stopped: 0, forget: [] };
-        u.after.push(Math.exp(unlearnedTest.nll));
-        u.steps.push(result.steps);
-        u.forget.push(unlearnedForget.nll);
-        if (result.stopped) u.stopped++;
-        utilityRuns.set(key, u);
-        for (const attack of ATTACKS) {
-          const cell: SeedCell = {
-            auc: rocAuc(unlearnedForget.scores[attack], unlearnedTest.scores[attack]),
-            aucRetrained: rocAuc(retrainedForget.scores[attack], retrainedTest.scores[attack]),
-            aucOriginal: rocAuc(originalForget.scores[attack], originalTest.scores[attack]),
-            tpr: tprAtFpr(
-              unlearnedForget.scores[attack],
-              unlearnedTest.scores[attack],
-              config.fprLevel,
-            ),
-            tprRetrained: tprAtFpr(
-              retrainedForget.scores[attack],
-              retrainedTest.scores[attack],
-              config.fprLevel,
-            ),
-          };
-          const cellKey = `${method}|${attack}|${kind}`;
-          perSeed.set(cellKey, [...(perSeed.get(cellKey) ?? []), cell]);
-          ctx.metric({
-            kind: "cell",
+    const unlearnTasks: Task<UnlearnInput>[] = seeds.flatMap((seed) =>
+      CANARY_KINDS.flatMap((kind) =>
+        methods.map((method) => ({
+          module: JOBS,
+          fn: "unlearnTask",
+          input: {
+            config,
+            runSeed: ctx.seed,
             seed,
+            kind,
             method,
-            attack,
-            canary: kind,
-            leakage: Math.abs(cell.auc - cell.aucRetrained),
-            ...cell,
-            steps: result.steps,
-            stopped: result.stopped,
-            stopRule: stopsOnForgetLoss(method)
-              ? "forget NLL rise >= generalisation gap"
-              : "budget",
-            forgetNllStart: result.forgetNllStart,
-            forgetNllEnd: result.forgetNllEnd,
-            perplexityAfter: Math.exp(unlearnedTest.nll),
-          });
-        }
+            original: (models.get(`${seed}|original`) as TrainOutput).theta,
+            stopRise: stopRise.get(seed) as number,
+          },
+        })),
+      ),
+    );
+    const perSeed = new Map<string, SeedCell[]>();
+    const utilityRuns = new Map<
+      string,
+      { after: number[]; steps: number[]; stopped: number; forget: number[] }
+    >();
+    const stage = `unlearn: ${unlearnCount} runs (${methods.length} methods x 3 canary sets x ${seeds.length} seeds)${where}`;
+    ctx.progress({ stage, done, total });
+    const unlearned = await executor.map<UnlearnInput, UnlearnOutput>(unlearnTasks, (i, out) => {
+      const { seed, kind, method } = unlearnTasks[i].input;
+      ctx.progress({
+        stage,
+        done: ++done,
+        total,
+        message: `seed ${seed} ${kind} ${method}: ${out.seconds.toFixed(0)} s`,
+      });
+    });
+    unlearnTasks.forEach((task, i) => {
+      const { seed, kind, method } = task.input;
+      const result = unlearned[i];
+      const original = models.get(`${seed}|original`) as TrainOutput;
+      const retrained = models.get(`${seed}|retrained`) as TrainOutput;
+      const key = `${method}|${kind}`;
+      const u = utilityRuns.get(key) ?? { after: [], steps: [], stopped: 0, forget: [] };
+      u.after.push(Math.exp(result.test.nll));
+      u.steps.push(result.steps);
+      u.forget.push(result.forget.nll);
+      if (result.stopped) u.stopped++;
+      utilityRuns.set(key, u);
+      for (const attack of ATTACKS) {
+        const cell: SeedCell = {
+          auc: rocAuc(result.forget.scores[attack], result.test.scores[attack]),
+          aucRetrained: rocAuc(
+            retrained.forget[kind].scores[attack],
+            retrained.test.scores[attack],
+          ),
+          aucOriginal: rocAuc(original.forget[kind].scores[attack], original.test.scores[attack]),
+          tpr: tprAtFpr(result.forget.scores[attack], result.test.scores[attack], config.fprLevel),
+          tprRetrained: tprAtFpr(
+            retrained.forget[kind].scores[attack],
+            retrained.test.scores[attack],
+            config.fprLevel,
+          ),
+        };
+        const cellKey = `${method}|${attack}|${kind}`;
+        perSeed.set(cellKey, [...(perSeed.get(cellKey) ?? []), cell]);
+        ctx.metric({
+          kind: "cell",
+          seed,
+          method,
+          attack,
+          canary: kind,
+          leakage: Math.abs(cell.auc - cell.aucRetrained),
+          ...cell,
+          steps: result.steps,
+          stopped: result.stopped,
+          stopRule: stopsOnForgetLoss(method) ? "forget NLL rise >= generalisation gap" : "budget",
+          forgetNllStart: result.forgetNllStart,
+          forgetNllEnd: result.forgetNllEnd,
+          perplexityAfter: Math.exp(result.test.nll),
+        });
       }
-    }
-  }
-  scorer.dispose();
-  trainStep.dispose();
-  unlearner.dispose();
-  ctx.progress({ stage: "done", done: 1, total: 1 });
+    });
+    // in this thread, free the compiled functions (worker threads end with the executor)
+    if (config.workers === 0) releaseJobs();
+    ctx.progress({ stage: "done", done: total, total });
+    return summarise({
+      config,
+      methods,
+      perSeed,
+      utilityRuns,
+      before,
+      retrainedNll,
+      rises,
+      seeds,
+      minorityValues,
+      parameters,
+      pii: facts.pii,
+      plantedValue: facts.plantedValue,
+      plantedAreaCode: facts.plantedAreaCode,
+      began,
+    });
+  });
+}
 
+function summarise(r: {
+  config: Config;
+  methods: Method[];
+  perSeed: Map<string, SeedCell[]>;
+  utilityRuns: Map<string, { after: number[]; steps: number[]; stopped: number; forget: number[] }>;
+  before: number[];
+  retrainedNll: number[];
+  rises: number[];
+  seeds: number[];
+  minorityValues: string[];
+  parameters: number;
+  pii: PiiCounts;
+  plantedValue: string;
+  plantedAreaCode: string;
+  began: number;
+}): Summary {
+  const { methods, perSeed, utilityRuns, before, retrainedNll, rises } = r;
   const details: CellDetail[] = [];
   for (const method of methods) {
     for (const attack of ATTACKS) {
@@ -362,13 +364,14 @@ export async function runAudit(config: Config, ctx: StudyContext): Promise<Summa
     },
     details,
     utility,
-    pii,
-    plantedValue,
-    minorityValues,
-    seeds,
-    parameters: layout.size,
+    pii: r.pii,
+    plantedValue: r.plantedValue,
+    plantedAreaCode: r.plantedAreaCode,
+    minorityValues: r.minorityValues,
+    seeds: r.seeds,
+    parameters: r.parameters,
     testNll: { original: mean(before), retrained: mean(retrainedNll) },
     stopRise: mean(rises),
-    seconds: (performance.now() - began) / 1000,
+    seconds: (performance.now() - r.began) / 1000,
   };
 }

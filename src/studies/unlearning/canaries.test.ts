@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UsageError } from "../../core/errors.js";
 import { Rng } from "../../core/rng.js";
-import { buildDocs, makeSplits, plant, scanCorpus, unusedDomain } from "./canaries.js";
+import {
+  buildDocs,
+  makeSplits,
+  plant,
+  scanCorpus,
+  unusedAreaCode,
+  unusedDomain,
+} from "./canaries.js";
 import { configSchema } from "./config.js";
 import type { Message } from "./corpus.js";
 import { loadCorpus } from "./corpus.js";
@@ -44,6 +51,7 @@ function splitsFor(messages: Message[], seed: number) {
     docs,
     frequencies: scan.frequencies,
     plantedValue: unusedDomain(messages),
+    plantedAreaCode: unusedAreaCode(scan.frequencies),
     size: 5,
     splitSize: 60,
     length: 64,
@@ -83,11 +91,17 @@ test("minority canaries hold the rarest domains; sets and splits are disjoint", 
   assert.equal(s.train.length, 60);
   assert.equal(s.retain.length, 60);
   assert.equal(s.test.length, 60);
-  for (const text of s.canaries.planted) assert.ok(text.includes(`@${s.plantedValue}>`), text);
+  for (const text of s.canaries.planted) {
+    assert.ok(
+      text.includes(`@${s.plantedValue}>`) || text.includes(`call ${s.plantedAreaCode}-555`),
+      text,
+    );
+  }
   const real = makeSplits({
     docs: buildDocs(loadCorpus(), 64),
     frequencies: new Map(),
     plantedValue: "quillmarsh-post.net",
+    plantedAreaCode: "484",
     size: 50,
     splitSize: 300,
     length: 64,
@@ -107,6 +121,13 @@ test("plant replaces only the value; a value cut by the length gives no key", ()
     64,
   );
   assert.equal(plant(doc, "new-domain.org", 64), "From: A <a@new-domain.org>\nSubject: s\n\nb");
+  assert.throws(() => plant(doc, "484", 64), /cannot plant '484' in place of the email value/);
+  const [phoneDoc] = buildDocs(
+    [{ id: "x/3", spam: false, from: "A <a@old.net>", subject: "s", body: "tel (212) 555-0100" }],
+    64,
+  );
+  assert.deepEqual(phoneDoc.key && [phoneDoc.key.kind, phoneDoc.key.value], ["phone", "212"]);
+  assert.equal(plant(phoneDoc, "484", 64), "From: A <a@old.net>\nSubject: s\n\ntel (484) 555-0100");
   const [cut] = buildDocs(
     [{ id: "x/2", spam: false, from: "A <a@host.company>", subject: "s", body: "" }],
     20,
@@ -127,6 +148,7 @@ test("on the real corpus: planted value unused, minority values no more frequent
     docs,
     frequencies: scan.frequencies,
     plantedValue: planted,
+    plantedAreaCode: unusedAreaCode(scan.frequencies),
     size: 50,
     splitSize: 400,
     length: 64,
@@ -147,6 +169,7 @@ test("bad sizes are usage errors that name the fix", () => {
     docs: buildDocs(messages, 64),
     frequencies: scanCorpus(messages).frequencies,
     plantedValue: "quillmarsh-post.net",
+    plantedAreaCode: "484",
     length: 64,
     rng: new Rng(1),
   };
@@ -162,4 +185,18 @@ test("bad sizes are usage errors that name the fix", () => {
   assert.equal(configSchema.safeParse({ layers: 1, k: 2 }).success, false);
   assert.equal(configSchema.safeParse({ methods: ["ga", "sgd"] }).success, false);
   assert.equal(configSchema.safeParse({}).success, true);
+});
+
+test("on the real corpus at 256 bytes: some documents are keyed on area codes, and those planted carry the unused one", () => {
+  const messages = loadCorpus();
+  const docs = buildDocs(messages, 256);
+  const phones = docs.filter((d) => d.key?.kind === "phone");
+  assert.ok(phones.length >= 10, `${phones.length} phone-keyed documents`);
+  const scan = scanCorpus(messages);
+  const code = unusedAreaCode(scan.frequencies);
+  assert.equal(code, "484");
+  for (const d of phones.slice(0, 5)) {
+    const text = plant(d, code, 256);
+    assert.equal(singlePii(text)?.value, "484", text);
+  }
 });

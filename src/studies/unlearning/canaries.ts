@@ -22,8 +22,10 @@ export interface Splits {
   canaries: Record<CanaryKind, string[]>;
   /** The PII value of each canary, in the same order. */
   canaryValues: Record<CanaryKind, string[]>;
-  /** The value planted canaries carry (never seen in the corpus). */
+  /** The domain planted canaries keyed on an address carry (never seen in the corpus). */
   plantedValue: string;
+  /** The area code planted canaries keyed on a phone number carry (never seen either). */
+  plantedAreaCode: string;
 }
 
 export interface PiiCounts {
@@ -36,6 +38,8 @@ export interface PiiCounts {
   distinctAreaCodes: number;
   /** Documents holding exactly one e-mail address or phone number. */
   eligible: number;
+  /** Of those, the documents keyed on a phone number's area code. */
+  eligiblePhones: number;
 }
 
 /** Made-up domains; the first that occurs nowhere in the corpus is planted. */
@@ -120,6 +124,7 @@ export function countPii(messages: Message[], scan: CorpusPii, docs: Doc[]): Pii
     distinctDomains: scan.domains,
     distinctAreaCodes: scan.areaCodes,
     eligible: docs.filter((d) => d.key !== null).length,
+    eligiblePhones: docs.filter((d) => d.key?.kind === "phone").length,
   };
 }
 
@@ -131,9 +136,24 @@ export function unusedDomain(messages: Message[]): string {
   return domain;
 }
 
-/** Replaces a document's PII value by another (an area code only by an area code). */
+/** Area codes to plant (484 is the paper's); the first the corpus never uses is taken. */
+const PLANTED_AREA_CODES = ["484", "445", "279", "463"];
+
+/** The first candidate area code that the detectors never found in the corpus. */
+export function unusedAreaCode(frequencies: Map<string, number>): string {
+  const code = PLANTED_AREA_CODES.find((c) => !frequencies.has(c));
+  if (!code) throw new Error("every planted area-code candidate occurs in the corpus");
+  return code;
+}
+
+/** Replaces a document's PII value by another (a domain by a domain, an area code by an area code). */
 export function plant(doc: Doc, value: string, length: number): string {
   if (!doc.key) throw new Error("plant needs a document with one PII value");
+  if ((doc.key.kind === "phone") !== /^\d{3}$/.test(value)) {
+    throw new Error(
+      `cannot plant '${value}' in place of the ${doc.key.kind} value '${doc.key.value}'`,
+    );
+  }
   const text = doc.text.slice(0, doc.key.start) + value + doc.text.slice(doc.key.end);
   return text.slice(0, length);
 }
@@ -149,6 +169,7 @@ export function makeSplits(options: {
   docs: Doc[];
   frequencies: Map<string, number>;
   plantedValue: string;
+  plantedAreaCode: string;
   size: number;
   splitSize: number;
   length: number;
@@ -170,9 +191,10 @@ export function makeSplits(options: {
   const taken = new Set(minority);
   const rest = shuffled.filter((i) => !taken.has(i));
   const random = rest.slice(0, size);
+  const plantedFor = (i: number) =>
+    docs[i].key?.kind === "phone" ? options.plantedAreaCode : options.plantedValue;
   // planted values must fit whole inside the cut document
-  const fits = (i: number) =>
-    (docs[i].key?.start ?? 0) + options.plantedValue.length < options.length;
+  const fits = (i: number) => (docs[i].key?.start ?? 0) + plantedFor(i).length < options.length;
   const plantedFrom = rest.slice(size).filter(fits).slice(0, size);
   if (plantedFrom.length < size) {
     throw new UsageError(
@@ -200,13 +222,14 @@ export function makeSplits(options: {
     canaries: {
       random: texts(random),
       minority: texts(minority),
-      planted: plantedFrom.map((i) => plant(docs[i], options.plantedValue, options.length)),
+      planted: plantedFrom.map((i) => plant(docs[i], plantedFor(i), options.length)),
     },
     canaryValues: {
       random: values(random),
       minority: values(minority),
-      planted: plantedFrom.map(() => options.plantedValue),
+      planted: plantedFrom.map(plantedFor),
     },
     plantedValue: options.plantedValue,
+    plantedAreaCode: options.plantedAreaCode,
   };
 }

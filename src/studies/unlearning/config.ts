@@ -7,17 +7,17 @@ export const configSchema = z
     /** Independent repetitions (splits, canaries, models), seeds seed, seed+1, ... */
     seeds: z.number().int().min(1).max(20).default(3),
     /** Messages per canary set (the paper uses 100). */
-    canarySize: z.number().int().min(5).max(500).default(40),
+    canarySize: z.number().int().min(5).max(500).default(50),
     /** Messages in each of the train, retain and test splits. */
-    splitSize: z.number().int().min(20).max(1800).default(320),
+    splitSize: z.number().int().min(20).max(1800).default(300),
     /** Bytes per document (each message is cut to this length). */
     seqLen: z.number().int().min(16).max(256).default(64),
-    width: z.number().int().min(8).max(512).default(48),
-    layers: z.number().int().min(1).max(8).default(2),
+    width: z.number().int().min(8).max(512).default(256),
+    layers: z.number().int().min(1).max(8).default(4),
     heads: z.number().int().min(1).max(16).default(4),
-    trainSteps: z.number().int().min(1).max(100000).default(400),
-    batchSize: z.number().int().min(1).max(512).default(12),
-    learningRate: z.number().positive().max(1).default(3e-3),
+    trainSteps: z.number().int().min(1).max(100000).default(300),
+    batchSize: z.number().int().min(1).max(512).default(16),
+    learningRate: z.number().positive().max(1).default(1e-3),
     weightDecay: z.number().min(0).max(1).default(0.01),
     /** Unlearning methods to run. */
     methods: z
@@ -36,6 +36,8 @@ export const configSchema = z
     minKFraction: z.number().gt(0).max(1).default(0.2),
     /** False-positive rate at which TPR is reported. */
     fprLevel: z.number().gt(0).lt(1).default(0.05),
+    /** Worker threads for the models and unlearning runs (0: this thread); results do not depend on it. */
+    workers: z.number().int().min(0).max(64).default(0),
   })
   .refine((c) => c.width % c.heads === 0, {
     message: "width must be a multiple of heads (for example width=64 heads=4)",

@@ -72,3 +72,29 @@ test("a tiny end-to-end audit: every attack x canary cell for each method, consi
   const report = study.report(summary, metrics, config);
   assert.ok(report.sections.length >= 4);
 });
+
+test("the audit gives the same cells on two worker threads as in this thread", async () => {
+  const config = (workers: number) =>
+    configSchema.parse({
+      ...study.presets.quick,
+      canarySize: 8,
+      splitSize: 24,
+      trainSteps: 6,
+      unlearnSteps: 2,
+      methods: ["gd", "cfk"],
+      workers,
+    });
+  const run = (workers: number) =>
+    study.run(config(workers), {
+      seed: 4,
+      rng: new Rng(4),
+      outDir: "",
+      progress: () => {},
+      metric: () => {},
+      artifact: () => "",
+    });
+  const inline = await run(0);
+  const threaded = await run(2);
+  assert.deepEqual(threaded.cells, inline.cells);
+  assert.deepEqual(threaded.utility, inline.utility);
+});

@@ -23,6 +23,7 @@ export const study: Study<Config, Summary> = {
       heads: 2,
       trainSteps: 50,
       batchSize: 12,
+      learningRate: 3e-3,
       unlearnSteps: 2,
     },
     full: {},

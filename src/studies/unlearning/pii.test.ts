@@ -40,7 +40,7 @@ test("fromName: quoted, bare and parenthesised names; none for a bare address", 
   assert.equal(fromName("someone@x.com"), null);
 });
 
-test("singlePii: exactly one value, with the span of the domain or area code", () => {
+test("singlePii: one phone number (beside at most one address) or one address, with the span of the domain or area code", () => {
   const one = "From: A <a@Rare-Host.net>\nhello";
   const key = singlePii(one);
   assert.deepEqual(key && [key.kind, key.value], ["email", "rare-host.net"]);
@@ -49,7 +49,11 @@ test("singlePii: exactly one value, with the span of the domain or area code", (
   const p = singlePii(phone);
   assert.deepEqual(p && [p.kind, p.value, phone.slice(p.start, p.end)], ["phone", "484", "484"]);
   assert.equal(singlePii("a@x.org and b@y.org"), null);
-  assert.equal(singlePii("a@x.org, call 212-555-1234"), null);
+  // a sender's address beside one phone number: keyed on the phone number
+  const both = singlePii("a@x.org, call 212-555-1234");
+  assert.deepEqual(both && [both.kind, both.value], ["phone", "212"]);
+  assert.equal(singlePii("a@x.org, b@y.org, call 212-555-1234"), null);
+  assert.equal(singlePii("call 212-555-1234 or 415-555-1234"), null);
   assert.equal(singlePii("nothing here"), null);
 });
 

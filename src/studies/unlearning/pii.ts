@@ -62,17 +62,25 @@ export interface PiiKey {
   end: number;
 }
 
-/** Keys a text holding exactly one e-mail address or phone number (and not both). */
+/**
+ * Keys a text holding exactly one phone number or exactly one e-mail address.
+ * Nearly every message carries its sender's address in the From line, so a
+ * text with one phone number and at most that one address is keyed on the
+ * phone number's area code; a text with one address and no phone number on
+ * the address's domain; anything else gets no key.
+ */
 export function singlePii(text: string): PiiKey | null {
   const emails = findEmails(text);
   const phones = findPhones(text);
-  if (emails.length + phones.length !== 1) return null;
-  if (emails.length === 1) {
+  if (phones.length === 1 && emails.length <= 1) {
+    const p = phones[0];
+    const start = p.start + p.text.indexOf(p.areaCode);
+    return { kind: "phone", value: p.areaCode, start, end: start + 3 };
+  }
+  if (emails.length === 1 && phones.length === 0) {
     const e = emails[0];
     const start = e.start + e.text.length - e.domain.length;
     return { kind: "email", value: e.domain, start, end: start + e.domain.length };
   }
-  const p = phones[0];
-  const start = p.start + p.text.indexOf(p.areaCode);
-  return { kind: "phone", value: p.areaCode, start, end: start + 3 };
+  return null;
 }

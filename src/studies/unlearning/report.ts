@@ -122,6 +122,14 @@ function leakageFigure(summary: Summary, attack: string): Figure {
   };
 }
 
+/** Where the canaries' keys come from, as measured on the documents. */
+function phoneNote(phoneDocs: number, seqLen: number): string {
+  if (phoneDocs === 0) {
+    return `Phone numbers in this corpus sit deep in message bodies: none falls inside the first ${seqLen} bytes, so every canary here is keyed on an e-mail domain (a longer seqLen admits some; about 20 documents at 256 bytes).`;
+  }
+  return `${phoneDocs} eligible documents are keyed on an area code; the rest on an e-mail domain.`;
+}
+
 export function buildReport(summary: Summary, metrics: MetricRecord[], config: Config): Report {
   const training = metrics
     .filter((m) => m.kind === "train")
@@ -132,8 +140,8 @@ export function buildReport(summary: Summary, metrics: MetricRecord[], config: C
       {
         title: "What was measured",
         text: [
-          `Data: the SpamAssassin public corpus (${p.messages} messages; ${p.documents} distinct documents after cleaning to From, Subject and plain-text body and cutting to ${config.seqLen} bytes). Detectors found ${p.emails} e-mail addresses (${p.distinctDomains} domains), ${p.phones} US phone numbers (${p.distinctAreaCodes} area codes) and ${p.fromNames} From-line names in the full messages; ${p.eligible} documents hold exactly one e-mail address or phone number.`,
-          `Canaries: ${config.canarySize} messages per set. Random: a seeded draw of such documents. Minority: those whose e-mail domain or area code is least frequent in the whole corpus (seed ${summary.seeds[0]}: ${summary.minorityValues.slice(0, 6).join(", ")}, ...). Planted: random such documents with the value replaced by '${summary.plantedValue}', which occurs nowhere in the corpus. In documents cut to ${config.seqLen} bytes the only PII is the From address, so every canary here is keyed on an e-mail domain; phone numbers lie deeper in the bodies.`,
+          `Data: the SpamAssassin public corpus (${p.messages} messages; ${p.documents} distinct documents after cleaning to From, Subject and plain-text body and cutting to ${config.seqLen} bytes). Detectors found ${p.emails} e-mail addresses (${p.distinctDomains} domains), ${p.phones} US phone numbers (${p.distinctAreaCodes} area codes) and ${p.fromNames} From-line names in the full messages; ${p.eligible} documents hold exactly one phone number (beside at most the sender's address) or exactly one e-mail address, ${p.eligiblePhones} of them keyed on a phone number's area code.`,
+          `Canaries: ${config.canarySize} messages per set. Random: a seeded draw of such documents. Minority: those whose e-mail domain or area code is least frequent in the whole corpus (seed ${summary.seeds[0]}: ${summary.minorityValues.slice(0, 6).join(", ")}, ...). Planted: random such documents with the value replaced by the domain '${summary.plantedValue}' (or, in a document keyed on a phone number, the area code ${summary.plantedAreaCode}), which occur nowhere in the corpus. ${phoneNote(p.eligiblePhones, config.seqLen)}`,
           `Models: a byte-level decoder-only transformer (${config.layers} layers, width ${config.width}, ${config.heads} heads, ${summary.parameters} parameters), trained from scratch for ${config.trainSteps} AdamW steps (batch ${config.batchSize}). The original model sees train + retain + all three canary sets; the retrained reference sees train + retain (${config.splitSize} documents each) and none of the canaries. One retrained model serves the three canary kinds: the exact reference for forgetting one kind would also have seen the other two (${2 * config.canarySize} documents).`,
           `Unlearning: each method starts from the original model and runs at most ${config.unlearnSteps} AdamW steps (learning rate ${config.unlearnLr}) on the whole forget set and retain batches of ${config.unlearnBatch}. Stop rule: the methods that push the forget loss up (all but EUk and CFk) stop after the first step at which the forget set's mean NLL has risen by the original model's generalisation gap (test NLL − retain NLL, mean ${summary.stopRise.toFixed(3)} nats per byte), so every canary set is moved by the same amount from where it started; EUk and CFk (k = ${config.k}) use the full budget. Gradient ascent and NPO give the same model when both stop after one step: at the reference, NPO's gradient is a positive multiple of ascent on the summed NLL, and Adam's first step depends only on the gradient's signs.`,
           `Leakage is |AUC(unlearned) − AUC(retrained)| for the same canary set and attack, our reading of the paper's measure. AUC is forget set (members) against the ${config.splitSize} test documents, ties counted half. Attacks: LOSS, Zlib (loss over zlib-compressed bytes), Min-K% (k = ${config.minKFraction * 100}%). The paper (Wei et al., ICML 2025) reports minority leakage at least about 20% above random leakage in most settings, on GPT-2 and Llama-2-7B fine-tuned on Enron and ECHR; this page measures the same comparison on a small model trained from scratch, so its absolute AUCs are far closer to 0.5.`,

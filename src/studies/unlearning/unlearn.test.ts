@@ -229,11 +229,19 @@ test("an unlearning run frees what it allocates", () => {
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as () => void;
   runs();
-  gc();
-  const before = process.memoryUsage().external;
-  runs();
-  gc();
-  const growth = process.memoryUsage().external - before;
+  // a leak grows memory in every round; an unrelated allocation (the test
+  // runner's own buffers, under load) shows up in one round at most
+  const growth: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    gc();
+    const before = process.memoryUsage().external;
+    runs();
+    gc();
+    growth.push(process.memoryUsage().external - before);
+  }
   unlearner.dispose();
-  assert.ok(growth < 3 * 4 * layout.size, `external memory grew by ${growth} bytes`);
+  assert.ok(
+    Math.min(...growth) < 3 * 4 * layout.size,
+    `external memory grew by ${growth.join(" and ")} bytes`,
+  );
 });

@@ -24,6 +24,7 @@ export const study: Study<Config, Summary> = {
       trainSteps: 50,
       batchSize: 12,
       learningRate: 3e-3,
+      unlearnLr: 1e-3,
       unlearnSteps: 2,
     },
     full: {},

@@ -8,6 +8,7 @@ import {
   buildDocs,
   CANARY_KINDS,
   type CanaryKind,
+  type CorpusPii,
   countPii,
   type Doc,
   makeSplits,
@@ -89,6 +90,7 @@ export interface CorpusFacts {
 
 interface Corpus {
   messages: Message[];
+  scan: CorpusPii;
   frequencies: Map<string, number>;
   plantedValue: string;
   plantedAreaCode: string;
@@ -104,6 +106,7 @@ function loadShared(): Corpus {
     const scan = scanCorpus(messages);
     corpus = {
       messages,
+      scan,
       frequencies: scan.frequencies,
       plantedValue: unusedDomain(messages),
       plantedAreaCode: unusedAreaCode(scan.frequencies),
@@ -129,9 +132,8 @@ export function corpusFacts(seqLen: number): CorpusFacts {
   const c = loadShared();
   let facts = c.facts.get(seqLen);
   if (!facts) {
-    const scan = scanCorpus(c.messages);
     facts = {
-      pii: countPii(c.messages, scan, docsFor(seqLen)),
+      pii: countPii(c.messages, c.scan, docsFor(seqLen)),
       plantedValue: c.plantedValue,
       plantedAreaCode: c.plantedAreaCode,
     };

@@ -80,6 +80,8 @@ export interface Summary {
   testNll: { original: number; retrained: number };
   /** Mean rise of the forget NLL at which ascent-type methods stop. */
   stopRise: number;
+  /** Each seed's original-model test NLL minus retain NLL (the stop target where positive). */
+  generalisationGaps: number[];
   seconds: number;
 }
 
@@ -161,13 +163,17 @@ export async function runAudit(config: Config, ctx: StudyContext): Promise<Summa
     const before: number[] = [];
     const retrainedNll: number[] = [];
     const rises: number[] = [];
+    const gaps: number[] = [];
     const stopRise = new Map<number, number>();
     for (const seed of seeds) {
       const original = models.get(`${seed}|original`) as TrainOutput;
       const retrained = models.get(`${seed}|retrained`) as TrainOutput;
       const retainNll = original.retain?.nll ?? Number.NaN;
-      // ascent-type methods stop once the forget NLL has risen by the generalisation gap
-      const rise = Math.max(0, original.test.nll - retainNll);
+      // ascent-type methods stop once the forget NLL has risen by the
+      // generalisation gap; a negative gap (an undertrained model) gives 0: one step
+      const gap = original.test.nll - retainNll;
+      const rise = Math.max(0, gap);
+      gaps.push(gap);
       stopRise.set(seed, rise);
       before.push(original.test.nll);
       retrainedNll.push(retrained.test.nll);
@@ -271,6 +277,7 @@ export async function runAudit(config: Config, ctx: StudyContext): Promise<Summa
       before,
       retrainedNll,
       rises,
+      gaps,
       seeds,
       minorityValues,
       parameters,
@@ -290,6 +297,7 @@ function summarise(r: {
   before: number[];
   retrainedNll: number[];
   rises: number[];
+  gaps: number[];
   seeds: number[];
   minorityValues: string[];
   parameters: number;
@@ -372,6 +380,7 @@ function summarise(r: {
     parameters: r.parameters,
     testNll: { original: mean(before), retrained: mean(retrainedNll) },
     stopRise: mean(rises),
+    generalisationGaps: r.gaps,
     seconds: (performance.now() - r.began) / 1000,
   };
 }

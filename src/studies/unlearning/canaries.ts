@@ -179,7 +179,7 @@ export function makeSplits(options: {
   const eligible = docs.map((_, i) => i).filter((i) => docs[i].key !== null);
   if (eligible.length < 3 * size) {
     throw new UsageError(
-      `only ${eligible.length} documents hold exactly one PII value; lower canarySize below ${Math.floor(eligible.length / 3)}`,
+      `only ${eligible.length} documents hold exactly one PII value; lower canarySize to at most ${Math.floor(eligible.length / 3)} or raise seqLen`,
     );
   }
   const order = rng.fork("eligible").permutation(eligible.length);
@@ -198,7 +198,7 @@ export function makeSplits(options: {
   const plantedFrom = rest.slice(size).filter(fits).slice(0, size);
   if (plantedFrom.length < size) {
     throw new UsageError(
-      `too few documents to plant '${options.plantedValue}' in; lower canarySize`,
+      `only ${plantedFrom.length} documents have room for the planted value '${options.plantedValue}' (${size} needed); lower canarySize or raise seqLen`,
     );
   }
   for (const i of [...random, ...plantedFrom]) taken.add(i);

@@ -11,7 +11,8 @@ export const configSchema = z
     /** Messages in each of the train, retain and test splits. */
     splitSize: z.number().int().min(20).max(1800).default(300),
     /** Bytes per document (each message is cut to this length). */
-    seqLen: z.number().int().min(16).max(256).default(64),
+    /** Below 32 bytes too few documents keep a whole e-mail address to draw canaries from. */
+    seqLen: z.number().int().min(32).max(256).default(64),
     width: z.number().int().min(8).max(512).default(256),
     layers: z.number().int().min(1).max(8).default(4),
     heads: z.number().int().min(1).max(16).default(4),
@@ -43,6 +44,13 @@ export const configSchema = z
   .refine((c) => c.width % c.heads === 0, {
     message: "width must be a multiple of heads (for example width=64 heads=4)",
   })
-  .refine((c) => c.k <= c.layers, { message: "k must be at most layers" });
+  .superRefine((c, ctx) => {
+    if (c.k > c.layers) {
+      ctx.addIssue({
+        code: "custom",
+        message: `k (${c.k}) must be at most layers (${c.layers}): lower k or add layers`,
+      });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;

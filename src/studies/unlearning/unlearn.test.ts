@@ -161,16 +161,21 @@ test("SCRUB: KL terms vanish at the teacher; the loss combines KLs and NLL as st
   assert.ok(Math.abs(loss - expected) < 1e-4 * Math.abs(expected), `${loss} vs ${expected}`);
 });
 
-test("EUk and CFk move only the last k blocks; EUk re-initialises them", () => {
-  const unlearner = new Unlearner({
+/** An unlearner of two steps at learning rate 1e-2 on retain batches of 4, k = 1. */
+function twoStepUnlearner(stopRise: number): Unlearner {
+  return new Unlearner({
     layout,
     ...settings,
     steps: 2,
     batchSize: 4,
     learningRate: 1e-2,
     k: 1,
-    stopRise: 0,
+    stopRise,
   });
+}
+
+test("EUk and CFk move only the last k blocks; EUk re-initialises them", () => {
+  const unlearner = twoStepUnlearner(0);
   const [lo, hi] = blockRange(layout, 1);
   for (const method of ["euk", "cfk"] as Method[]) {
     const result = unlearner.run(method, trained, forget, retain, new Rng(5));
@@ -207,15 +212,7 @@ test("stop rule: ascent stops once the forget NLL has risen by the gap, else at 
 });
 
 test("an unlearning run frees what it allocates", async () => {
-  const unlearner = new Unlearner({
-    layout,
-    ...settings,
-    steps: 2,
-    batchSize: 4,
-    learningRate: 1e-2,
-    k: 1,
-    stopRise: 1e9,
-  });
+  const unlearner = twoStepUnlearner(1e9);
   // three runs per method after a warm-up: leaking the gradient or the
   // parameters at each of the 3 steps would grow memory by 18 vectors or more
   const runs = () => {
